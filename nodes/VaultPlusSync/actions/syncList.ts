@@ -1,0 +1,62 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import type { SyncOptions } from '../descriptions/parameters';
+import { checkConnectionId, checkListId, type IdentifierCheck } from '../helpers/identifiers';
+import { checkSyncResult, type SyncResult } from '../helpers/syncResult';
+import { ofAuthApiRequest } from '../transport';
+
+function readIdentifier(
+	context: IExecuteFunctions,
+	parameter: 'connectionId' | 'listId',
+	itemIndex: number,
+	check: (value: unknown) => IdentifierCheck,
+): string {
+	const label = parameter === 'connectionId' ? 'Connection' : 'Vault List';
+	const raw = context.getNodeParameter(parameter, itemIndex, undefined, { extractValue: true });
+	const checked = check(raw);
+	if (!checked.ok) {
+		throw new NodeOperationError(context.getNode(), `Invalid "${label}" value [item ${itemIndex}]`, {
+			description: `The "${label}" parameter of item ${itemIndex}: ${checked.reason}. Choose it from the list, or fix the ID or the expression that produces it.`,
+			itemIndex,
+		});
+	}
+	return checked.value;
+}
+
+function describeCounts(result: SyncResult): string {
+	return `seen ${result.seen}, added ${result.addedItems}, updated ${result.updatedItems}, removed ${result.removedItems}, unchanged ${result.unchangedItems}, adopted ${result.adoptedItems}`;
+}
+
+/** Runs the authoritative list sync for one input item and returns its one output item. */
+export async function syncList(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData> {
+	const connectionId = readIdentifier(this, 'connectionId', itemIndex, checkConnectionId);
+	const listId = readIdentifier(this, 'listId', itemIndex, checkListId);
+	const options = this.getNodeParameter('options', itemIndex, {}) as SyncOptions;
+
+	const result = await ofAuthApiRequest(this, {
+		method: 'PUT',
+		path: `/v2/vault-plus/lists/${encodeURIComponent(listId)}/sync`,
+		connectionId,
+		subject: { connectionId, listId, itemIndex },
+		expected: `sync result for vault list ${listId}`,
+		parse: (body) => checkSyncResult(body, listId),
+	});
+
+	if (!result.synced && !options.outputUnsyncedResults) {
+		throw new NodeApiError(
+			this.getNode(),
+			{ message: 'Sync not completed' },
+			{
+				message: `OFAuth did not complete the sync of vault list ${listId} [item ${itemIndex}]`,
+				description: `OFAuth answered synced: false (${describeCounts(result)}) for connection ${connectionId}. Run it again later; the sync is safe to repeat. To output such results instead of stopping, turn on "Output Unsynced Results" under Options.`,
+				itemIndex,
+			},
+		);
+	}
+
+	return { json: { ...result, connectionId }, pairedItem: { item: itemIndex } };
+}

@@ -1,0 +1,279 @@
+import type { INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+/** What a failed call was about, so that messages can name the connection and list. */
+export interface RequestSubject {
+	connectionId?: string;
+	listId?: string;
+	itemIndex?: number;
+}
+
+/** OFAuth documents two error bodies; both are read, whichever came back. */
+export interface OfAuthErrorBody {
+	message?: string;
+	code?: string;
+	requestId?: string;
+	actionRequired?: string;
+	details?: unknown;
+}
+
+export interface FailedResponse {
+	statusCode: number;
+	body: unknown;
+	headers: Record<string, unknown>;
+}
+
+interface Explanation {
+	message: string;
+	description: string;
+}
+
+const MAX_QUOTED_LENGTH = 500;
+
+/** Removes every secret from text that came from outside, so no message can echo the API key. */
+export function redact(text: string, secrets: readonly string[]): string {
+	return secrets
+		.filter((secret) => secret.length > 0)
+		.reduce((result, secret) => result.split(secret).join('[redacted]'), text);
+}
+
+export function quote(value: unknown, secrets: readonly string[]): string {
+	let text: string;
+	if (typeof value === 'string') {
+		text = value;
+	} else {
+		try {
+			text = JSON.stringify(value) ?? String(value);
+		} catch {
+			text = String(value);
+		}
+	}
+	text = redact(text, secrets);
+	return text.length > MAX_QUOTED_LENGTH ? `${text.slice(0, MAX_QUOTED_LENGTH)}…` : text;
+}
+
+function asText(value: unknown): string | undefined {
+	return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+export function parseErrorBody(body: unknown): OfAuthErrorBody {
+	let parsed = body;
+	if (typeof body === 'string') {
+		try {
+			parsed = JSON.parse(body);
+		} catch {
+			return { message: asText(body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ')) };
+		}
+	}
+	if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+	const fields = parsed as Record<string, unknown>;
+	const nestedError =
+		fields.error !== null && typeof fields.error === 'object'
+			? (fields.error as Record<string, unknown>)
+			: undefined;
+	return {
+		message: asText(fields.error) ?? asText(fields.message) ?? asText(nestedError?.message),
+		code: asText(fields.type) ?? asText(fields.code) ?? asText(nestedError?.code),
+		requestId: asText(fields.requestId) ?? asText(fields.request_id),
+		actionRequired: asText(fields.actionRequired),
+		details: fields.details,
+	};
+}
+
+function header(headers: Record<string, unknown>, name: string): string | undefined {
+	const key = Object.keys(headers).find((candidate) => candidate.toLowerCase() === name);
+	const value = key === undefined ? undefined : headers[key];
+	return Array.isArray(value) ? asText(value[0]) : asText(value);
+}
+
+function itemSuffix(subject: RequestSubject): string {
+	return subject.itemIndex === undefined ? '' : ` [item ${subject.itemIndex}]`;
+}
+
+function connectionName(subject: RequestSubject): string {
+	return subject.connectionId ? `connection ${subject.connectionId}` : 'the connection';
+}
+
+function explain(status: number, body: OfAuthErrorBody, subject: RequestSubject): Explanation {
+	const code = body.code?.toUpperCase() ?? '';
+	const connection = connectionName(subject);
+	const list = subject.listId ? `vault list ${subject.listId}` : 'the vault list';
+
+	if (status === 401 && (code === 'SESSION_EXPIRED' || code === 'SESSION_NOT_PROVIDED')) {
+		return {
+			message:
+				code === 'SESSION_EXPIRED'
+					? `The OnlyFans session of ${connection} has expired`
+					: `OFAuth has no OnlyFans session for ${connection}`,
+			description:
+				'Reconnect this OnlyFans account through OFAuth Link, then run the workflow again. The API key is fine and needs no change. If the connection was removed, pick another one in "Connection".',
+		};
+	}
+	if (status === 401 && code === 'RULES_OUTDATED') {
+		return {
+			message: 'OFAuth is refreshing its OnlyFans request rules',
+			description: 'This clears by itself within moments; run the workflow again.',
+		};
+	}
+	if (status === 401) {
+		return {
+			message: 'OFAuth rejected the API key',
+			description:
+				'Open the "OFAuth API" credential and paste a valid key from API Keys in the OFAuth dashboard. Check that the key was not revoked and that Base URL points at the OFAuth API.',
+		};
+	}
+	if (status === 403) {
+		return {
+			message: `OFAuth refused access to Vault+ for ${connection}`,
+			description:
+				'Enable Vault+ for this connection in OFAuth (connection settings), and make sure the connection granted the vault permissions (vault:read) and the API key may use them.',
+		};
+	}
+	if (status === 404 && code === 'ROUTE_NOT_FOUND') {
+		return {
+			message: 'The OFAuth API at the configured Base URL has no such endpoint',
+			description:
+				'Check Base URL in the "OFAuth API" credential: it should be https://api.ofauth.com unless OFAuth told you otherwise.',
+		};
+	}
+	if (status === 404) {
+		return {
+			message: subject.listId
+				? `Vault list ${subject.listId} or ${connection} was not found`
+				: `${connection.charAt(0).toUpperCase()}${connection.slice(1)} was not found`,
+			description: subject.listId
+				? `Check that ${list} exists in the OnlyFans vault of ${connection} (choose it from the list to be sure) and that the connection ID is right.`
+				: 'Check the connection ID, or choose the connection from the list.',
+		};
+	}
+	if (status === 409) {
+		return {
+			message: `Another sync of ${list} is still running`,
+			description: 'Wait for it to finish, then run this one again.',
+		};
+	}
+	if (status === 429) {
+		return {
+			message: `OFAuth's rate limit for ${connection} was reached`,
+			description:
+				'OFAuth allows about 60 requests a minute per connection (bursts of 90). Wait a minute and run again, or space out syncs of the same connection.',
+		};
+	}
+	if (status >= 500) {
+		return {
+			message: `OFAuth could not complete the request (HTTP ${status})`,
+			description:
+				'The trouble is on the side of OFAuth or OnlyFans, not in this workflow. Run it again later; if it keeps happening, contact OFAuth support with the request ID.',
+		};
+	}
+	if (status === 400 || status === 422) {
+		return {
+			message: `OFAuth did not accept the request for ${list}`,
+			description: 'Check the connection and vault list IDs.',
+		};
+	}
+	return {
+		message: `OFAuth answered with HTTP ${status}`,
+		description: 'This status is not documented for this endpoint.',
+	};
+}
+
+/** Turns a non-2xx OFAuth answer into an error that says what happened and how to fix it. */
+export function ofAuthApiError(
+	node: INode,
+	response: FailedResponse,
+	subject: RequestSubject,
+	secrets: readonly string[],
+): NodeApiError {
+	const body = parseErrorBody(response.body);
+	const requestId = body.requestId ?? header(response.headers, 'x-request-id');
+	const retryAfter = header(response.headers, 'retry-after');
+	const { message, description } = explain(response.statusCode, body, subject);
+	const said = [body.code, body.message].filter(Boolean).join(': ');
+
+	const facts = [
+		said ? `OFAuth said: ${quote(said, secrets)}.` : undefined,
+		body.actionRequired ? `Action required: ${quote(body.actionRequired, secrets)}.` : undefined,
+		retryAfter ? `Retry-After: ${quote(retryAfter, secrets)}.` : undefined,
+		requestId ? `Request ID: ${quote(requestId, secrets)}.` : undefined,
+	].filter(Boolean);
+
+	const errorData: JsonObject = {
+		message,
+		httpCode: String(response.statusCode),
+		...(body.code ? { type: redact(body.code, secrets) } : {}),
+		...(requestId ? { requestId: redact(requestId, secrets) } : {}),
+	};
+	return new NodeApiError(node, errorData, {
+		message: `${message}${itemSuffix(subject)}`,
+		description: [description, ...facts].join(' '),
+		httpCode: String(response.statusCode),
+		itemIndex: subject.itemIndex,
+	});
+}
+
+export interface UnexpectedAnswer {
+	what: string;
+	problems: string[];
+	received: unknown;
+	subject: RequestSubject;
+	secrets: readonly string[];
+}
+
+/** For answers that arrived with a success status but cannot be used: not JSON, or the wrong shape. */
+export function unexpectedAnswerError(node: INode, answer: UnexpectedAnswer): NodeApiError {
+	const { what, problems, received, subject, secrets } = answer;
+	return new NodeApiError(
+		node,
+		{ message: what },
+		{
+			message: `${what}${itemSuffix(subject)}`,
+			description: `${quote(problems.join('; '), secrets)}. Received: ${quote(received, secrets)}. Nothing was output for this item; check that Base URL points at the OFAuth API.`,
+			itemIndex: subject.itemIndex,
+		},
+	);
+}
+
+const NETWORK_CODES: Record<string, string> = {
+	ECONNREFUSED: 'the connection was refused',
+	ECONNRESET: 'the connection was reset',
+	ENOTFOUND: 'the host name could not be resolved',
+	EAI_AGAIN: 'the host name could not be resolved',
+	ETIMEDOUT: 'it did not answer in time',
+	ECONNABORTED: 'it did not answer in time',
+	EPIPE: 'the connection was closed',
+	ERR_CANCELED: 'the execution was cancelled',
+};
+
+function findCode(error: unknown): string | undefined {
+	let current: unknown = error;
+	for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+		const candidate = current as { code?: unknown; cause?: unknown };
+		if (typeof candidate.code === 'string' && candidate.code in NETWORK_CODES) return candidate.code;
+		current = candidate.cause;
+	}
+	const text = error instanceof Error ? error.message : String(error);
+	return Object.keys(NETWORK_CODES).find((code) => text.includes(code));
+}
+
+/** For requests that got no HTTP answer at all. Built from the code only: the raw error carries the request headers. */
+export function unreachableError(
+	node: INode,
+	error: unknown,
+	host: string,
+	subject: RequestSubject,
+): NodeApiError {
+	const code = findCode(error);
+	const reason = code ? NETWORK_CODES[code] : 'the request did not complete';
+	return new NodeApiError(
+		node,
+		// Under "code", n8n would swap this message for a generic one.
+		{ message: `Could not reach OFAuth at ${host}`, ...(code ? { networkCode: code } : {}) },
+		{
+			message: `Could not reach OFAuth at ${host}: ${reason}${itemSuffix(subject)}`,
+			description:
+				'Check Base URL in the "OFAuth API" credential and that this n8n instance can reach it. Run again once the network is back; the sync is safe to repeat.',
+			itemIndex: subject.itemIndex,
+		},
+	);
+}
