@@ -1,0 +1,273 @@
+import {
+	ExecuteContext,
+	ExecutionLifecycleHooks,
+	LoadOptionsContext,
+	RoutingNode,
+	WorkflowExecute,
+} from 'n8n-core';
+import type {
+	IDataObject,
+	INode,
+	INodeCredentialTestResult,
+	INodeExecutionData,
+	INodeListSearchResult,
+	INodeParameters,
+	INodeType,
+	IRun,
+	IRunExecutionData,
+	IWorkflowBase,
+	IWorkflowExecuteAdditionalData,
+	Logger,
+	WorkflowExecuteMode,
+} from 'n8n-workflow';
+import { createRunExecutionData, LoggerProxy, Workflow } from 'n8n-workflow';
+
+import { TestCredentialsHelper, type OfAuthCredentials } from './credentials-helper';
+import { CREDENTIAL_TYPE, loadPackage, NODE_TYPE } from './package';
+
+export const NODE_NAME = 'Vault+ Sync';
+const CREDENTIAL_REF = { id: 'cred-ofauth-1', name: 'OFAuth account' };
+
+/** Every line n8n logs during the tests, so tests can prove the API key never reaches a log. */
+export const capturedLogs: string[] = [];
+const capture =
+	(level: string) =>
+	(message: string, metadata?: unknown): void => {
+		let meta = '';
+		try {
+			meta = metadata === undefined ? '' : JSON.stringify(metadata);
+		} catch {
+			meta = String(metadata);
+		}
+		capturedLogs.push(`${level} ${message} ${meta}`);
+	};
+const capturingLogger: Logger = {
+	error: capture('error'),
+	warn: capture('warn'),
+	info: capture('info'),
+	debug: capture('debug'),
+};
+LoggerProxy.init(capturingLogger);
+
+export type OnError = 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
+
+export interface SyncRun {
+	run: IRun;
+	/** Items on the regular output. */
+	output: INodeExecutionData[];
+	/** Items on the error output (only with continueErrorOutput). */
+	errorOutput: INodeExecutionData[];
+	/** The node's error when the workflow stopped, as n8n stores it (a plain object). */
+	error?: IDataObject;
+}
+
+export interface SyncRunOptions {
+	credentials: OfAuthCredentials;
+	parameters: INodeParameters;
+	items?: IDataObject[];
+	onError?: OnError;
+}
+
+function createAdditionalData(
+	helper: TestCredentialsHelper,
+	hooks?: ExecutionLifecycleHooks,
+): IWorkflowExecuteAdditionalData {
+	const unsupported = async () => {
+		throw new Error('not available in the engine tests');
+	};
+	return {
+		credentialsHelper: helper,
+		hooks,
+		executeWorkflow: unsupported,
+		getRunExecutionData: unsupported,
+		startRunnerTask: unsupported,
+		getRuntimeCredential: async () => undefined,
+		logAiEvent: () => {},
+		currentNodeExecutionIndex: 0,
+		executionId: 'test-execution',
+		variables: {},
+		restApiUrl: 'http://127.0.0.1:5678/rest',
+		instanceBaseUrl: 'http://127.0.0.1:5678/',
+		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+		userId: 'test-user',
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
+function syncNode(parameters: INodeParameters, onError?: OnError): INode {
+	return {
+		id: 'vault-plus-sync',
+		name: NODE_NAME,
+		type: NODE_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters,
+		credentials: { [CREDENTIAL_TYPE]: CREDENTIAL_REF },
+		...(onError ? { onError } : {}),
+	};
+}
+
+/** Runs the Vault+ Sync node through n8n-core's real WorkflowExecute with the given input items. */
+export async function runSync(options: SyncRunOptions): Promise<SyncRun> {
+	const pkg = await loadPackage();
+	const node = syncNode(options.parameters, options.onError);
+	const workflowData = {
+		id: 'wf-vault-plus',
+		name: 'Vault+ Sync test',
+		active: false,
+		nodes: [node],
+		connections: {},
+		settings: {},
+		createdAt: new Date(),
+		updatedAt: new Date(),
+	} as unknown as IWorkflowBase;
+	const workflow = new Workflow({
+		id: workflowData.id,
+		name: workflowData.name,
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: pkg.nodeTypes,
+		settings: {},
+	});
+
+	const hooks = new ExecutionLifecycleHooks('manual', 'test-execution', workflowData);
+	const finished = new Promise<IRun>((resolve) => {
+		hooks.addHandler('workflowExecuteAfter', (run) => resolve(run));
+	});
+	const helper = new TestCredentialsHelper(pkg.credential, options.credentials);
+	const items = (options.items ?? [{}]).map((json) => ({ json }));
+	const runExecutionData: IRunExecutionData = createRunExecutionData({
+		executionData: {
+			nodeExecutionStack: [{ node, data: { main: [items] }, source: null }],
+		},
+	});
+
+	const mode: WorkflowExecuteMode = 'manual';
+	await new WorkflowExecute(createAdditionalData(helper, hooks), mode, runExecutionData).processRunExecutionData(
+		workflow,
+	);
+	const run = await finished;
+	const task = run.data.resultData.runData[NODE_NAME]?.[0];
+	return {
+		run,
+		output: task?.data?.main?.[0] ?? [],
+		errorOutput: task?.data?.main?.[1] ?? [],
+		error: task?.error as IDataObject | undefined,
+	};
+}
+
+/** Calls a list-search method the way the editor does, through n8n-core's LoadOptionsContext. */
+export async function searchList(
+	method: 'searchConnections' | 'searchVaultLists',
+	options: {
+		credentials: OfAuthCredentials;
+		parameters?: INodeParameters;
+		filter?: string;
+		paginationToken?: string;
+	},
+): Promise<INodeListSearchResult> {
+	const pkg = await loadPackage();
+	const node = syncNode(options.parameters ?? {});
+	const workflow = new Workflow({
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: pkg.nodeTypes,
+	});
+	const helper = new TestCredentialsHelper(pkg.credential, options.credentials);
+	const context = new LoadOptionsContext(
+		workflow,
+		node,
+		{ ...createAdditionalData(helper), currentNodeParameters: node.parameters },
+		`parameters.${method === 'searchConnections' ? 'connectionId' : 'listId'}`,
+	);
+	const fn = pkg.node.methods?.listSearch?.[method];
+	if (!fn) throw new Error(`list search ${method} is missing`);
+	return await fn.call(context, options.filter, options.paginationToken);
+}
+
+/**
+ * Runs the credential's `test` request as the n8n CLI's CredentialsTester does: a throwaway node type
+ * whose only parameter routes the test request, executed by n8n-core's RoutingNode, then the rules.
+ */
+export async function testCredential(credentials: OfAuthCredentials): Promise<INodeCredentialTestResult> {
+	const pkg = await loadPackage();
+	const testRequest = pkg.credential.test;
+	if (!testRequest) throw new Error('the credential has no test');
+	const probeType: INodeType = {
+		description: {
+			displayName: 'Credential Test',
+			name: 'credentialTest',
+			group: ['transform'],
+			version: 1,
+			description: '',
+			defaults: {},
+			inputs: [],
+			outputs: [],
+			credentials: [{ name: CREDENTIAL_TYPE, required: true }],
+			properties: [
+				{ displayName: 'Temp', name: 'temp', type: 'string', default: '', routing: { request: testRequest.request } },
+			],
+		},
+	};
+	const node: INode = {
+		id: 'temp',
+		name: 'Temp-Node',
+		type: 'credentialTest',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+		credentials: { [CREDENTIAL_TYPE]: CREDENTIAL_REF },
+	};
+	const workflow = new Workflow({
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: {
+			getByName: () => probeType,
+			getByNameAndVersion: () => probeType,
+			getKnownTypes: () => ({}),
+		},
+	});
+	const helper = new TestCredentialsHelper(pkg.credential, credentials);
+	const context = new ExecuteContext(
+		workflow,
+		node,
+		createAdditionalData(helper),
+		'internal',
+		{ resultData: { runData: {} } } as IRunExecutionData,
+		0,
+		[],
+		{ main: [[{ json: {} }]] },
+		{ node, data: {}, source: null },
+		[],
+	);
+	try {
+		await new RoutingNode(context, probeType, { id: CREDENTIAL_REF.id, name: CREDENTIAL_REF.name, type: CREDENTIAL_TYPE, data: credentials }).runNode();
+	} catch (error) {
+		const status = (error as { cause?: { response?: { status?: number; statusText?: string } } }).cause
+			?.response;
+		if (status?.status !== undefined) {
+			const rule = testRequest.rules?.find(
+				(candidate) => candidate.type === 'responseCode' && candidate.properties.value === status.status,
+			);
+			if (rule && rule.type === 'responseCode') return { status: 'Error', message: rule.properties.message };
+			return { status: 'Error', message: status.statusText || `Received HTTP status code: ${status.status}` };
+		}
+		return { status: 'Error', message: (error as Error).message };
+	}
+	return { status: 'OK', message: 'Connection successful!' };
+}
+
+/** The authenticate header that n8n's expression engine would compute for these credentials. */
+export async function resolveAuthenticationHeaders(credentials: OfAuthCredentials): Promise<IDataObject> {
+	const pkg = await loadPackage();
+	const node = syncNode({});
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: pkg.nodeTypes });
+	const helper = new TestCredentialsHelper(pkg.credential, credentials);
+	const request = await helper.authenticate(credentials, CREDENTIAL_TYPE, { url: 'http://unused.invalid/' }, workflow, node);
+	return (request.headers ?? {}) as IDataObject;
+}

@@ -1,0 +1,73 @@
+import axios, { type AxiosInstance } from 'axios';
+
+import type { FaultSpec, LoggedRequest, Sandbox } from '../sandbox/server';
+import { startSandbox } from '../sandbox/server';
+import type { OfAuthCredentials } from './credentials-helper';
+
+export const TEST_API_KEY = 'test-key';
+
+export interface MediaItem {
+	id: string;
+	fingerprint: string;
+}
+
+/** Drives a running sandbox over its HTTP admin API, as the demo and e2e scripts will. */
+export class SandboxClient {
+	private readonly http: AxiosInstance;
+
+	constructor(readonly sandbox: Sandbox) {
+		this.http = axios.create({ baseURL: `${sandbox.url}/__sandbox` });
+	}
+
+	get url(): string {
+		return this.sandbox.url;
+	}
+
+	credentials(overrides: Partial<OfAuthCredentials> = {}): OfAuthCredentials {
+		return { apiKey: TEST_API_KEY, baseUrl: this.sandbox.url, ...overrides };
+	}
+
+	async reset(): Promise<void> {
+		await this.http.post('/reset');
+	}
+
+	async requests(): Promise<LoggedRequest[]> {
+		return (await this.http.get<LoggedRequest[]>('/requests')).data;
+	}
+
+	async clearRequests(): Promise<void> {
+		await this.http.delete('/requests');
+	}
+
+	async setListMedia(connectionId: string, listId: number, media: MediaItem[]): Promise<void> {
+		await this.http.put(`/connections/${connectionId}/lists/${listId}/media`, { media });
+	}
+
+	async patchListMedia(
+		connectionId: string,
+		listId: number,
+		patch: { add?: MediaItem[]; remove?: string[]; update?: MediaItem[] },
+	): Promise<void> {
+		await this.http.patch(`/connections/${connectionId}/lists/${listId}/media`, patch);
+	}
+
+	async setSession(connectionId: string, status: 'active' | 'expired'): Promise<void> {
+		await this.http.post(`/connections/${connectionId}/session`, { status });
+	}
+
+	async setVaultPlus(connectionId: string, enabled: boolean): Promise<void> {
+		await this.http.post(`/connections/${connectionId}/vault-plus`, { enabled });
+	}
+
+	async injectFault(fault: FaultSpec): Promise<void> {
+		await this.http.post('/faults', fault);
+	}
+
+	async close(): Promise<void> {
+		await this.sandbox.close();
+	}
+}
+
+export async function startSandboxClient(options: { apiKeys?: string[] } = {}): Promise<SandboxClient> {
+	return new SandboxClient(await startSandbox(options));
+}
