@@ -47,7 +47,10 @@ const capturingLogger: Logger = {
 	info: capture('info'),
 	debug: capture('debug'),
 };
-LoggerProxy.init(capturingLogger);
+/** n8n-core's own Logger takes over LoggerProxy when it is first created, so take it back per run. */
+function captureLogs(): void {
+	LoggerProxy.init(capturingLogger);
+}
 
 export type OnError = 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
 
@@ -112,6 +115,7 @@ function syncNode(parameters: INodeParameters, onError?: OnError): INode {
 /** Runs the Vault+ Sync node through n8n-core's real WorkflowExecute with the given input items. */
 export async function runSync(options: SyncRunOptions): Promise<SyncRun> {
 	const pkg = await loadPackage();
+	captureLogs();
 	const node = syncNode(options.parameters, options.onError);
 	const workflowData = {
 		id: 'wf-vault-plus',
@@ -170,6 +174,7 @@ export async function searchList(
 	},
 ): Promise<INodeListSearchResult> {
 	const pkg = await loadPackage();
+	captureLogs();
 	const node = syncNode(options.parameters ?? {});
 	const workflow = new Workflow({
 		nodes: [node],
@@ -195,6 +200,7 @@ export async function searchList(
  */
 export async function testCredential(credentials: OfAuthCredentials): Promise<INodeCredentialTestResult> {
 	const pkg = await loadPackage();
+	captureLogs();
 	const testRequest = pkg.credential.test;
 	if (!testRequest) throw new Error('the credential has no test');
 	const probeType: INodeType = {

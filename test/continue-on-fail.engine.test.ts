@@ -1,0 +1,108 @@
+import { runSync } from './harness/engine';
+import { SandboxClient, startSandboxClient } from './harness/sandbox-client';
+
+let sandbox: SandboxClient;
+
+beforeAll(async () => {
+	sandbox = await startSandboxClient();
+});
+afterAll(async () => {
+	await sandbox.close();
+});
+beforeEach(async () => {
+	await sandbox.reset();
+});
+
+// Item 1 names an unknown list, item 3 an expired connection; items 0 and 2 are fine.
+const items = [
+	{ connection: 'conn_alice', list: '1001' },
+	{ connection: 'conn_alice', list: '999' },
+	{ connection: 'conn_bella', list: '2001' },
+	{ connection: 'conn_cora', list: '3001' },
+];
+const parameters = {
+	connectionId: { __rl: true, mode: 'id', value: '={{ $json.connection }}' },
+	listId: { __rl: true, mode: 'id', value: '={{ $json.list }}' },
+};
+
+describe('continue on fail', () => {
+	it('stops at the first failing item when the node is set to stop the workflow', async () => {
+		const result = await runSync({ credentials: sandbox.credentials(), items, parameters });
+
+		expect(result.run.status).toBe('error');
+		expect(result.error?.message).toBe('Vault list 999 or connection conn_alice was not found [item 1]');
+		expect((await sandbox.requests()).map((request) => request.path)).toEqual([
+			'/v2/vault-plus/lists/1001/sync',
+			'/v2/vault-plus/lists/999/sync',
+		]);
+	});
+
+	it('outputs one item per input item on the regular output, failures as error items paired to their input', async () => {
+		const result = await runSync({
+			credentials: sandbox.credentials(),
+			items,
+			parameters,
+			onError: 'continueRegularOutput',
+		});
+
+		expect(result.run.status).toBe('success');
+		expect(result.output).toHaveLength(4);
+		expect(result.output.map((item) => item.pairedItem)).toEqual([
+			{ item: 0 },
+			{ item: 1 },
+			{ item: 2 },
+			{ item: 3 },
+		]);
+		expect(result.output[0].json).toMatchObject({ synced: true, listId: '1001' });
+		expect(result.output[1].json).toEqual({
+			error: 'Vault list 999 or connection conn_alice was not found [item 1]',
+			details: expect.objectContaining({ httpCode: '404', itemIndex: 1 }),
+		});
+		expect(result.output[2].json).toMatchObject({ synced: true, listId: '2001' });
+		expect(result.output[3].json.error).toBe(
+			'The OnlyFans session of connection conn_cora has expired [item 3]',
+		);
+		expect((result.output[3].json.details as { description: string }).description).toContain(
+			'OFAuth Link',
+		);
+	});
+
+	it('routes failed items to the error output and successes to the main output, each paired', async () => {
+		const result = await runSync({
+			credentials: sandbox.credentials(),
+			items,
+			parameters,
+			onError: 'continueErrorOutput',
+		});
+
+		expect(result.run.status).toBe('success');
+		expect(result.output.map((item) => [item.json.listId, item.pairedItem])).toEqual([
+			['1001', { item: 0 }],
+			['2001', { item: 2 }],
+		]);
+		expect(result.errorOutput.map((item) => [item.json.error, item.pairedItem])).toEqual([
+			['Vault list 999 or connection conn_alice was not found [item 1]', { item: 1 }],
+			['The OnlyFans session of connection conn_cora has expired [item 3]', { item: 3 }],
+		]);
+	});
+
+	it('keeps going after a bad expression value and a bad answer, losing no item', async () => {
+		await sandbox.injectFault({ malformed: true, match: { pathPrefix: '/v2/vault-plus/lists/2001' } });
+		const result = await runSync({
+			credentials: sandbox.credentials(),
+			items: [
+				{ connection: 'conn_alice', list: 'not-a-list' },
+				{ connection: 'conn_bella', list: '2001' },
+				{ connection: 'conn_alice', list: '1001' },
+			],
+			parameters,
+			onError: 'continueRegularOutput',
+		});
+
+		expect(result.output.map((item) => item.json.error ?? item.json.listId)).toEqual([
+			'Invalid "Vault List" value [item 0]',
+			'OFAuth returned an unexpected sync result for vault list 2001 [item 1]',
+			'1001',
+		]);
+	});
+});
