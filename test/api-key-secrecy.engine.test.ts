@@ -1,3 +1,5 @@
+import type { IDataObject } from 'n8n-workflow';
+
 import type { OnError } from './harness/engine';
 import { capturedLogs, runSync, searchList, testCredential } from './harness/engine';
 import { SandboxClient, startSandboxClient } from './harness/sandbox-client';
@@ -38,7 +40,7 @@ const parameters = {
 };
 
 async function runAndKeep(
-	items: object[],
+	items: IDataObject[],
 	onError: OnError,
 	baseUrl = sandbox.url,
 ): Promise<void> {

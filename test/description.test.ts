@@ -15,7 +15,7 @@ function property(properties: INodeProperties[], name: string): INodeProperties 
 
 function idModeRegex(locator: INodeProperties): RegExp {
 	const mode = locator.modes?.find((candidate) => candidate.name === 'id') as INodePropertyMode;
-	const rule = mode.validation?.[0] as { properties: { regex: string } };
+	const rule = mode.validation?.[0] as unknown as { properties: { regex: string } };
 	return new RegExp(rule.properties.regex);
 }
 

@@ -1,3 +1,5 @@
+import type { INodeParameters } from 'n8n-workflow';
+
 import { runSync, type OnError } from './harness/engine';
 import { SandboxClient, startSandboxClient } from './harness/sandbox-client';
 
@@ -18,7 +20,7 @@ beforeEach(async () => {
 async function failingSync(
 	connectionId: string,
 	listId: string,
-	overrides: { apiKey?: string; baseUrl?: string; onError?: OnError; options?: object } = {},
+	overrides: { apiKey?: string; baseUrl?: string; onError?: OnError; options?: INodeParameters } = {},
 ) {
 	const result = await runSync({
 		credentials: sandbox.credentials({
