@@ -1,2 +1,3 @@
-// n8n loads this package through the "n8n" section of package.json, never through this entry.
+// Not shipped and never loaded by n8n, which finds the node and credential through the "n8n" section
+// of package.json. It exists so that require() of a checkout resolves to something harmless.
 module.exports = {};

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 import type { INodeProperties, INodePropertyMode } from 'n8n-workflow';
@@ -37,6 +38,32 @@ describe('package.json as n8n and npm read it', () => {
 		for (const script of ['preinstall', 'install', 'postinstall', 'prepare', 'prepublish']) {
 			expect(packageJson.scripts[script]).toBeUndefined();
 		}
+	});
+});
+
+describe('the npm package', () => {
+	it('packs only dist/, the README, the licence and package.json', () => {
+		const packed = JSON.parse(
+			execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+				cwd: PACKAGE_ROOT,
+				encoding: 'utf8',
+				stdio: ['ignore', 'pipe', 'ignore'],
+			}),
+		) as Array<{ files: Array<{ path: string }> }>;
+		const paths = packed[0].files.map((file) => file.path);
+
+		expect(paths.filter((path) => !path.startsWith('dist/')).sort()).toEqual([
+			'LICENSE',
+			'README.md',
+			'package.json',
+		]);
+		expect(paths).toEqual(
+			expect.arrayContaining([
+				'dist/nodes/VaultPlusSync/VaultPlusSync.node.js',
+				'dist/nodes/VaultPlusSync/VaultPlusSync.node.json',
+				'dist/credentials/OfAuthApi.credentials.js',
+			]),
+		);
 	});
 });
 

@@ -94,6 +94,21 @@ describe('Vault+ Sync in the n8n engine', () => {
 		]);
 	});
 
+	it('sends a list ID with leading zeros as the number it names', async () => {
+		const { output, run } = await runSync({
+			credentials: sandbox.credentials(),
+			items: [{ list: '0001001' }],
+			parameters: {
+				connectionId: byId('conn_alice'),
+				listId: { __rl: true, mode: 'id', value: '={{ $json.list }}' },
+			},
+		});
+
+		expect(run.status).toBe('success');
+		expect(output[0].json.listId).toBe('1001');
+		expect((await sandbox.requests())[0].path).toBe('/v2/vault-plus/lists/1001/sync');
+	});
+
 	it('removes nothing on the first sync and reports the changes of the list on the second', async () => {
 		expect(await syncOnce('conn_alice', '1001')).toMatchObject({
 			seen: 4,

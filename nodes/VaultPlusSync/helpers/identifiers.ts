@@ -45,5 +45,6 @@ export function checkListId(value: unknown): IdentifierCheck {
 			reason: `${describe(text)} is not a vault list ID: it must be digits only, e.g. 28489180`,
 		};
 	}
-	return { ok: true, value: text };
+	// OnlyFans ids are numbers: "0028489180" and "28489180" name one list, and OFAuth answers with the latter.
+	return { ok: true, value: text.replace(/^0+(?=\d)/, '') };
 }
