@@ -1,10 +1,11 @@
 const { src, dest } = require('gulp');
 
-// tsc emits code and the codex JSON; icons have to be copied next to the compiled files.
+// tsc emits only code; n8n also needs the icons and the codex file beside each compiled file.
 function buildAssets() {
-	return src(['nodes/**/*.svg', 'credentials/**/*.svg'], { base: '.', encoding: false }).pipe(
-		dest('dist'),
-	);
+	return src(['nodes/**/*.svg', 'nodes/**/*.node.json', 'credentials/**/*.svg'], {
+		base: '.',
+		encoding: false,
+	}).pipe(dest('dist'));
 }
 
 exports['build:assets'] = buildAssets;
