@@ -2,12 +2,12 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { OnError } from './harness/engine';
 import { capturedLogs, runSync, searchList, testCredential } from './harness/engine';
-import { SandboxClient, startSandboxClient } from './harness/sandbox-client';
+import { useSandbox } from './harness/sandbox-client';
 
 /** Distinctive, so that any copy of it anywhere is found. */
 const SECRET_KEY = 'Zk-93-qx-Lp';
 
-let sandbox: SandboxClient;
+const sandbox = useSandbox({ apiKeys: [SECRET_KEY] });
 const seen: unknown[] = [];
 
 function serialise(value: unknown): string {
@@ -23,16 +23,6 @@ function serialise(value: unknown): string {
 		return entry;
 	});
 }
-
-beforeAll(async () => {
-	sandbox = await startSandboxClient({ apiKeys: [SECRET_KEY] });
-});
-afterAll(async () => {
-	await sandbox.close();
-});
-beforeEach(async () => {
-	await sandbox.reset();
-});
 
 const parameters = {
 	connectionId: { __rl: true, mode: 'id', value: '={{ $json.connection }}' },

@@ -1,17 +1,7 @@
 import { runSync } from './harness/engine';
-import { SandboxClient, startSandboxClient } from './harness/sandbox-client';
+import { useSandbox } from './harness/sandbox-client';
 
-let sandbox: SandboxClient;
-
-beforeAll(async () => {
-	sandbox = await startSandboxClient();
-});
-afterAll(async () => {
-	await sandbox.close();
-});
-beforeEach(async () => {
-	await sandbox.reset();
-});
+const sandbox = useSandbox();
 
 // Item 1 names an unknown list, item 3 an expired connection; items 0 and 2 are fine.
 const items = [

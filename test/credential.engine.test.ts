@@ -1,17 +1,7 @@
 import { resolveAuthenticationHeaders, testCredential } from './harness/engine';
-import { SandboxClient, startSandboxClient, TEST_API_KEY } from './harness/sandbox-client';
+import { TEST_API_KEY, useSandbox } from './harness/sandbox-client';
 
-let sandbox: SandboxClient;
-
-beforeAll(async () => {
-	sandbox = await startSandboxClient();
-});
-afterAll(async () => {
-	await sandbox.close();
-});
-beforeEach(async () => {
-	await sandbox.reset();
-});
+const sandbox = useSandbox();
 
 describe('the OFAuth API credential', () => {
 	it('passes its test with a valid key by calling GET /v2/account/whoami with the apiKey header', async () => {

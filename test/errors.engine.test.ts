@@ -1,21 +1,9 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import { runSync, type OnError } from './harness/engine';
-import { SandboxClient, startSandboxClient } from './harness/sandbox-client';
+import { byId, runSync, type OnError } from './harness/engine';
+import { useSandbox } from './harness/sandbox-client';
 
-const byId = (value: string) => ({ __rl: true, mode: 'id', value });
-
-let sandbox: SandboxClient;
-
-beforeAll(async () => {
-	sandbox = await startSandboxClient();
-});
-afterAll(async () => {
-	await sandbox.close();
-});
-beforeEach(async () => {
-	await sandbox.reset();
-});
+const sandbox = useSandbox();
 
 async function failingSync(
 	connectionId: string,

@@ -1,19 +1,8 @@
 import { searchList } from './harness/engine';
-import { SandboxClient, startSandboxClient } from './harness/sandbox-client';
+import { SandboxClient, useSandbox } from './harness/sandbox-client';
 import { defaultSeed } from './sandbox/seed';
-import { startSandbox } from './sandbox/server';
 
-let sandbox: SandboxClient;
-
-beforeAll(async () => {
-	sandbox = await startSandboxClient();
-});
-afterAll(async () => {
-	await sandbox.close();
-});
-beforeEach(async () => {
-	await sandbox.reset();
-});
+const sandbox = useSandbox();
 
 const connectionParameter = (value: string) => ({ connectionId: { __rl: true, mode: 'list', value } });
 
@@ -41,7 +30,7 @@ describe('the "Connection" dropdown', () => {
 	it('pages through more active connections than fit in one page of 100', async () => {
 		const seed = defaultSeed();
 		seed.generatedConnections = { ...seed.generatedConnections!, count: 150, statuses: ['active'] };
-		const crowded = new SandboxClient(await startSandbox({ seed }));
+		const crowded = await new SandboxClient().start({ seed });
 		try {
 			const first = await searchList('searchConnections', { credentials: crowded.credentials() });
 			expect(first.results).toHaveLength(100);

@@ -1,20 +1,7 @@
-import { NODE_NAME, runSync } from './harness/engine';
-import { SandboxClient, startSandboxClient } from './harness/sandbox-client';
+import { byId, fromList, NODE_NAME, runSync } from './harness/engine';
+import { useSandbox } from './harness/sandbox-client';
 
-const byId = (value: string) => ({ __rl: true, mode: 'id', value });
-const fromList = (value: string) => ({ __rl: true, mode: 'list', value });
-
-let sandbox: SandboxClient;
-
-beforeAll(async () => {
-	sandbox = await startSandboxClient();
-});
-afterAll(async () => {
-	await sandbox.close();
-});
-beforeEach(async () => {
-	await sandbox.reset();
-});
+const sandbox = useSandbox();
 
 async function syncOnce(connectionId: string, listId: string) {
 	const result = await runSync({

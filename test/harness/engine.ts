@@ -26,6 +26,10 @@ import { TestCredentialsHelper, type OfAuthCredentials } from './credentials-hel
 import { CREDENTIAL_TYPE, loadPackage, NODE_TYPE } from './package';
 
 export const NODE_NAME = 'Vault+ Sync';
+
+/** Resource locator values as the editor stores them. */
+export const byId = (value: string) => ({ __rl: true, mode: 'id', value });
+export const fromList = (value: string) => ({ __rl: true, mode: 'list', value });
 const CREDENTIAL_REF = { id: 'cred-ofauth-1', name: 'OFAuth account' };
 
 /** Every line n8n logs during the tests, so tests can prove the API key never reaches a log. */

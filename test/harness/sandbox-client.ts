@@ -1,6 +1,6 @@
 import axios, { type AxiosInstance } from 'axios';
 
-import type { FaultSpec, LoggedRequest, Sandbox } from '../sandbox/server';
+import type { FaultSpec, LoggedRequest, Sandbox, SandboxSeed } from '../sandbox/server';
 import { startSandbox } from '../sandbox/server';
 import type { OfAuthCredentials } from './credentials-helper';
 
@@ -13,18 +13,26 @@ export interface MediaItem {
 
 /** Drives a running sandbox over its HTTP admin API, as the demo and e2e scripts will. */
 export class SandboxClient {
-	private readonly http: AxiosInstance;
+	private started?: { sandbox: Sandbox; http: AxiosInstance };
 
-	constructor(readonly sandbox: Sandbox) {
-		this.http = axios.create({ baseURL: `${sandbox.url}/__sandbox` });
+	async start(options: { apiKeys?: string[]; seed?: SandboxSeed } = {}): Promise<this> {
+		const sandbox = await startSandbox(options);
+		this.started = { sandbox, http: axios.create({ baseURL: `${sandbox.url}/__sandbox` }) };
+		return this;
+	}
+
+	private get http(): AxiosInstance {
+		if (!this.started) throw new Error('the sandbox has not been started');
+		return this.started.http;
 	}
 
 	get url(): string {
-		return this.sandbox.url;
+		if (!this.started) throw new Error('the sandbox has not been started');
+		return this.started.sandbox.url;
 	}
 
 	credentials(overrides: Partial<OfAuthCredentials> = {}): OfAuthCredentials {
-		return { apiKey: TEST_API_KEY, baseUrl: this.sandbox.url, ...overrides };
+		return { apiKey: TEST_API_KEY, baseUrl: this.url, ...overrides };
 	}
 
 	async reset(): Promise<void> {
@@ -64,10 +72,22 @@ export class SandboxClient {
 	}
 
 	async close(): Promise<void> {
-		await this.sandbox.close();
+		await this.started?.sandbox.close();
+		this.started = undefined;
 	}
 }
 
-export async function startSandboxClient(options: { apiKeys?: string[] } = {}): Promise<SandboxClient> {
-	return new SandboxClient(await startSandbox(options));
+/** One sandbox for the whole test file, back to its seed before each test. */
+export function useSandbox(options: { apiKeys?: string[] } = {}): SandboxClient {
+	const client = new SandboxClient();
+	beforeAll(async () => {
+		await client.start(options);
+	});
+	afterAll(async () => {
+		await client.close();
+	});
+	beforeEach(async () => {
+		await client.reset();
+	});
+	return client;
 }

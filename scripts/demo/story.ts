@@ -1,0 +1,80 @@
+/**
+ * The demo's story, shared with the e2e tests: which lists the workflow syncs, how the sandbox's
+ * OnlyFans lists change between runs, and what the sandbox's model predicts each run reports.
+ */
+import type { ListPatch } from '../../test/sandbox/mutations';
+import type { SandboxState, SyncResult } from '../../test/sandbox/model';
+import { syncList } from '../../test/sandbox/model';
+
+export interface SyncTarget {
+	connectionId: string;
+	listId: string;
+	/** How the list is called in the sandbox seed, for the printed tables. */
+	name: string;
+}
+
+/** 1001 and 1002 share media 5003 and 5004; 2001 and 2002 share 6003. */
+export const DEMO_TARGETS: SyncTarget[] = [
+	{ connectionId: 'conn_alice', listId: '1001', name: 'Beach Set' },
+	{ connectionId: 'conn_alice', listId: '1002', name: 'Best Of 2026' },
+	{ connectionId: 'conn_bella', listId: '2001', name: 'Gym Photos' },
+	{ connectionId: 'conn_bella', listId: '2002', name: 'Gym Videos' },
+];
+
+export interface ListChange {
+	connectionId: string;
+	listId: number;
+	patch: ListPatch;
+}
+
+export interface StoryRun {
+	title: string;
+	/** Applied to the sandbox's OnlyFans lists before the run. */
+	changes: ListChange[];
+}
+
+export const STORY: StoryRun[] = [
+	{
+		title: 'Run 1: the first sync of each list sets its baseline and removes nothing',
+		changes: [],
+	},
+	{
+		title: 'Run 2: Beach Set gains two media, one file changes, one media leaves the list',
+		changes: [
+			{
+				connectionId: 'conn_alice',
+				listId: 1001,
+				patch: {
+					add: [
+						{ id: '5101', fingerprint: 'fp-5101-a' },
+						{ id: '5102', fingerprint: 'fp-5102-a' },
+					],
+					update: [{ id: '5002', fingerprint: 'fp-5002-b' }],
+					remove: ['5001'],
+				},
+			},
+		],
+	},
+	{
+		title: 'Run 3: media leave lists while another list still owns them, so nothing is purged',
+		changes: [
+			{ connectionId: 'conn_alice', listId: 1001, patch: { remove: ['5003'] } },
+			{ connectionId: 'conn_bella', listId: 2001, patch: { remove: ['6003'] } },
+		],
+	},
+];
+
+/** What the model says the syncs of `targets`, in order, report from `state`, which is left untouched. */
+export function predictRun(state: SandboxState, targets: SyncTarget[]): SyncResult[] {
+	const copy = structuredClone(state);
+	return targets.map((target) => syncList(copy, target.connectionId, target.listId));
+}
+
+export const COUNT_COLUMNS = [
+	['seen', 'seen'],
+	['addedItems', 'added'],
+	['updatedItems', 'updated'],
+	['removedItems', 'removed'],
+	['unchangedItems', 'unchanged'],
+	['adoptedItems', 'adopted'],
+] as const;
