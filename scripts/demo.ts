@@ -1,0 +1,91 @@
+/**
+ * `npm run demo`: a real sync in a real n8n (2.41.1 on Node 24) against the local Vault+ sandbox,
+ * three times, with the sandbox's OnlyFans lists changing between runs. Prints a table per run and
+ * exits non-zero if n8n's results differ from what the sandbox's model predicts.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { nodeOutput } from './n8n-instance';
+import { REPO_ROOT, setUpDemo } from './demo/setup';
+import { COUNT_COLUMNS, DEMO_TARGETS, predictRun, STORY } from './demo/story';
+import { SYNC_NODE_NAME } from './demo/workflows';
+
+const OUTPUT_DIR = path.join(REPO_ROOT, 'demo-output');
+const ALERT_NODE_NAME = 'Media removed or sync incomplete?';
+
+type Row = Record<string, unknown>;
+
+function table(rows: string[][]): string {
+	const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+	const line = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ');
+	return [line(rows[0]), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+function sameCounts(actual: Row | undefined, predicted: Row): boolean {
+	return (
+		actual !== undefined &&
+		actual.synced === predicted.synced &&
+		actual.listId === predicted.listId &&
+		COUNT_COLUMNS.every(([field]) => actual[field] === predicted[field])
+	);
+}
+
+async function main(): Promise<number> {
+	const log = (line: string) => process.stderr.write(`  ${line}\n`);
+	console.log('Setting up: n8n, the packed package, the Vault+ sandbox (the first run installs n8n: minutes)');
+	const demo = await setUpDemo({ log });
+	let problems = 0;
+	try {
+		mkdirSync(OUTPUT_DIR, { recursive: true });
+		for (const [index, run] of STORY.entries()) {
+			for (const change of run.changes) demo.sandbox.admin.patchListMedia(change.connectionId, change.listId, change.patch);
+			const predicted = predictRun(demo.sandbox.state, DEMO_TARGETS) as unknown as Row[];
+			demo.sandbox.clearRequests();
+
+			const result = await demo.instance.execute('vaultPlusDemo001');
+			const file = path.join(OUTPUT_DIR, `run-${index + 1}.json`);
+			writeFileSync(file, JSON.stringify(result.run ?? { stdout: result.stdout, stderr: result.stderr }, null, 2));
+
+			console.log(`\n${run.title}`);
+			if (result.exitCode !== 0 || !result.run) {
+				console.log(`  n8n execute exited with ${result.exitCode}; see ${file}`);
+				problems++;
+				continue;
+			}
+			const actual = nodeOutput(result.run, SYNC_NODE_NAME);
+			const alerted = new Set(nodeOutput(result.run, ALERT_NODE_NAME).map((item) => `${item.connectionId}/${item.listId}`));
+			const rows = [['list', ...COUNT_COLUMNS.map(([, label]) => label), 'alert', 'model']];
+			DEMO_TARGETS.forEach((target, at) => {
+				const got = actual[at];
+				const matches = sameCounts(got, predicted[at]);
+				if (!matches) problems++;
+				rows.push([
+					`${target.name} (${target.connectionId}/${target.listId})`,
+					...COUNT_COLUMNS.map(([field]) => String(got?.[field] ?? '-')),
+					alerted.has(`${target.connectionId}/${target.listId}`) ? 'yes' : 'no',
+					matches ? 'as predicted' : `PREDICTED ${COUNT_COLUMNS.map(([field]) => predicted[at][field]).join('/')}`,
+				]);
+			});
+			console.log(table(rows));
+			const syncs = demo.sandbox.requests().filter((request) => request.method === 'PUT');
+			if (syncs.length !== DEMO_TARGETS.length || syncs.some((request) => !request.apiKeyValid)) {
+				console.log(`  the sandbox saw ${syncs.length} syncs, expected ${DEMO_TARGETS.length} with a valid key`);
+				problems++;
+			}
+			console.log(`  full run: ${path.relative(process.cwd(), file)}`);
+		}
+	} finally {
+		await demo.close();
+	}
+	console.log(problems === 0 ? '\nAll three runs match the model.' : `\n${problems} difference(s) from the model.`);
+	return problems === 0 ? 0 : 1;
+}
+
+main().then(
+	(code) => process.exit(code),
+	(error: unknown) => {
+		console.error(error instanceof Error ? error.message : error);
+		process.exit(1);
+	},
+);
