@@ -184,7 +184,10 @@ export async function packPackage(
 
 /** Env variables a developer's shell could carry that would change what n8n does. */
 function isInheritedN8nSetting(key: string): boolean {
-	return /^(N8N_|DB_|EXECUTIONS_|QUEUE_|GENERIC_TIMEZONE$|WEBHOOK_URL$)/.test(key) || /^npm_/.test(key);
+	// NODE_ENV=test (set by jest) silences n8n's logger, which prints the run, and breaks `n8n start`.
+	return (
+		/^(N8N_|DB_|EXECUTIONS_|QUEUE_|GENERIC_TIMEZONE$|WEBHOOK_URL$|NODE_ENV$)/.test(key) || /^npm_/.test(key)
+	);
 }
 
 function withoutNpmRunState(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

@@ -1,0 +1,211 @@
+/**
+ * The end-to-end suite, run once per pinned n8n: the packed package in a real n8n's custom folder,
+ * driven through the n8n CLI and REST API, against the Vault+ sandbox in this process.
+ */
+import path from 'node:path';
+
+import type { AxiosInstance } from 'axios';
+
+import {
+	createUserFolder,
+	listedNodeTypes,
+	listSearch,
+	nodeOutput,
+	packPackage,
+	testCredential,
+	type N8nInstance,
+	type RunningN8n,
+} from '../../scripts/n8n-instance';
+import { ensureRuntime, type RuntimeName } from '../../scripts/n8n-runtime';
+import { DEMO_TARGETS, predictRun, STORY } from '../../scripts/demo/story';
+import {
+	CREDENTIAL,
+	demoWorkflow,
+	loadExample,
+	SANDBOX_API_KEY,
+	sandboxCredential,
+	SYNC_NODE_NAME,
+} from '../../scripts/demo/workflows';
+import type { Sandbox } from '../sandbox/server';
+import { startSandbox } from '../sandbox/server';
+
+const REPO_ROOT = path.resolve(__dirname, '../..');
+const OWNER = { email: 'owner@vault-plus.test', password: 'VaultPlus1e2e', firstName: 'Vault', lastName: 'Owner' };
+
+/** Item 1 names an expired connection: OFAuth answers 401 SESSION_EXPIRED. */
+const TARGETS_WITH_EXPIRED = [
+	{ connectionId: 'conn_alice', listId: '1006', name: 'Empty Drafts' },
+	{ connectionId: 'conn_cora', listId: '3001', name: 'Old Promo' },
+];
+const FAILING = demoWorkflow(TARGETS_WITH_EXPIRED, { id: 'vaultPlusFails01', name: 'Vault+ e2e: expired connection' });
+const CONTINUING = demoWorkflow(TARGETS_WITH_EXPIRED, {
+	id: 'vaultPlusGoesOn1',
+	name: 'Vault+ e2e: continue on fail',
+	onError: 'continueRegularOutput',
+});
+const EXPIRED_MESSAGE = 'The OnlyFans session of connection conn_cora has expired [item 1]';
+
+export function describeE2e(runtimeName: RuntimeName): void {
+	describe(`the package in real n8n (${runtimeName})`, () => {
+		let sandbox: Sandbox;
+		let instance: N8nInstance;
+
+		beforeAll(async () => {
+			const runtime = await ensureRuntime(runtimeName);
+			const tarball = await packPackage(REPO_ROOT, { skipBuild: true });
+			sandbox = await startSandbox();
+			instance = await createUserFolder(runtime, tarball);
+			await instance.importCredentials([sandboxCredential(sandbox.url)]);
+			await instance.importWorkflows([
+				demoWorkflow(DEMO_TARGETS),
+				loadExample('nightly'),
+				loadExample('syncOne'),
+				FAILING,
+				CONTINUING,
+			]);
+		});
+
+		afterAll(async () => {
+			await instance?.cleanup();
+			await sandbox?.close();
+		});
+
+		it('runs the three-run sync story with the exact counts the sandbox model predicts', async () => {
+			for (const run of STORY) {
+				for (const change of run.changes) {
+					sandbox.admin.patchListMedia(change.connectionId, change.listId, change.patch);
+				}
+				const predicted = predictRun(sandbox.state, DEMO_TARGETS);
+				sandbox.clearRequests();
+
+				const result = await instance.execute('vaultPlusDemo001');
+
+				expect(result.exitCode).toBe(0);
+				expect(result.run?.status).toBe('success');
+				expect(nodeOutput(result.run, SYNC_NODE_NAME)).toEqual(
+					predicted.map((counts, at) => ({ ...counts, connectionId: DEMO_TARGETS[at].connectionId })),
+				);
+				expect(
+					sandbox.requests().map((request) => [request.method, request.path, request.connectionId, request.apiKeyValid]),
+				).toEqual(
+					DEMO_TARGETS.map((target) => [
+						'PUT',
+						`/v2/vault-plus/lists/${target.listId}/sync`,
+						target.connectionId,
+						true,
+					]),
+				);
+			}
+		});
+
+		it('runs the "sync one list" example as imported', async () => {
+			const result = await instance.execute('vaultPlusSyncOne');
+
+			expect(result.exitCode).toBe(0);
+			expect(nodeOutput(result.run, SYNC_NODE_NAME)).toEqual([
+				expect.objectContaining({ synced: true, listId: '1001', connectionId: 'conn_alice' }),
+			]);
+		});
+
+		it('fails a workflow on an expired connection with exit code 1 and the message a user sees', async () => {
+			const result = await instance.execute(FAILING.id);
+
+			expect(result.exitCode).toBe(1);
+			const error = result.run?.data.resultData.error;
+			expect(error?.message).toBe(EXPIRED_MESSAGE);
+			expect(String(error?.description)).toContain('Reconnect this OnlyFans account through OFAuth Link');
+			expect(result.stdout + result.stderr).toContain(EXPIRED_MESSAGE);
+		});
+
+		it('continues on fail with one paired output item per input item', async () => {
+			const result = await instance.execute(CONTINUING.id);
+
+			expect(result.exitCode).toBe(0);
+			const task = result.run?.data.resultData.runData[SYNC_NODE_NAME]?.[0];
+			const items = task?.data?.main?.[0] ?? [];
+			expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+			expect(items[0].json).toMatchObject({ synced: true, listId: '1006', seen: 0 });
+			expect(items[1].json.error).toBe(EXPIRED_MESSAGE);
+		});
+
+		describe('in the editor (n8n start)', () => {
+			let server: RunningN8n;
+			let api: AxiosInstance;
+
+			beforeAll(async () => {
+				server = await instance.start();
+				api = await server.setupOwner(OWNER);
+			});
+
+			afterAll(async () => {
+				await server?.stop();
+			});
+
+			it('lists the node and its AI-tool form among the node types', async () => {
+				const types = await listedNodeTypes(api);
+
+				expect(types).toEqual(expect.arrayContaining(['CUSTOM.vaultPlusSync', 'CUSTOM.vaultPlusSyncTool']));
+			});
+
+			it('passes the credential test with the sandbox key and fails it with a bad one', async () => {
+				const good = await testCredential(api, {
+					...CREDENTIAL,
+					type: 'ofAuthApi',
+					data: { apiKey: SANDBOX_API_KEY, baseUrl: sandbox.url },
+				});
+				expect(good).toEqual({ status: 'OK', message: 'Connection successful!' });
+
+				const bad = await testCredential(api, {
+					...CREDENTIAL,
+					type: 'ofAuthApi',
+					data: { apiKey: 'wrong-key', baseUrl: sandbox.url },
+				});
+				expect(bad.status).toBe('Error');
+				// n8n 1.123 shows its own 401 text here instead of the credential's responseCode rule.
+				expect(bad.message).toContain(
+					runtimeName === 'n8n1' ? 'Authorization failed - please check your credentials' : 'OFAuth rejected the API key',
+				);
+			});
+
+			it('fills both dropdowns: connections, then the vault lists of the chosen connection', async () => {
+				const credentials = { ofAuthApi: CREDENTIAL };
+				const connections = await listSearch(api, {
+					methodName: 'searchConnections',
+					credentials,
+					currentNodeParameters: {
+						connectionId: { __rl: true, mode: 'list', value: '' },
+						listId: { __rl: true, mode: 'list', value: '' },
+					},
+					filter: 'alice',
+				});
+				expect(connections.results).toEqual([{ name: 'Alice Sandbox (@alice_sbx)', value: 'conn_alice' }]);
+
+				const bellaParameters = {
+					connectionId: { __rl: true, mode: 'list', value: 'conn_bella' },
+					listId: { __rl: true, mode: 'list', value: '' },
+				};
+				const firstPage = await listSearch(api, {
+					methodName: 'searchVaultLists',
+					credentials,
+					currentNodeParameters: bellaParameters,
+				});
+				expect(firstPage.results).toHaveLength(40);
+				expect(firstPage.paginationToken).toBe('40');
+
+				const searched = await listSearch(api, {
+					methodName: 'searchVaultLists',
+					credentials,
+					currentNodeParameters: bellaParameters,
+					filter: 'gym',
+				});
+				expect(searched.results).toEqual(
+					expect.arrayContaining([
+						{ name: 'Gym Photos', value: '2001' },
+						{ name: 'Gym Videos', value: '2002' },
+					]),
+				);
+				expect(searched.results).toHaveLength(2);
+			});
+		});
+	});
+}
