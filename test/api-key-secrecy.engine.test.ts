@@ -27,6 +27,7 @@ function serialise(value: unknown): string {
 const parameters = {
 	connectionId: { __rl: true, mode: 'id', value: '={{ $json.connection }}' },
 	listId: { __rl: true, mode: 'id', value: '={{ $json.list }}' },
+	options: { maxRetries: 0 },
 };
 
 async function runAndKeep(

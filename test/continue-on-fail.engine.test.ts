@@ -13,6 +13,7 @@ const items = [
 const parameters = {
 	connectionId: { __rl: true, mode: 'id', value: '={{ $json.connection }}' },
 	listId: { __rl: true, mode: 'id', value: '={{ $json.list }}' },
+	options: { maxRetries: 0 },
 };
 
 describe('continue on fail', () => {

@@ -18,7 +18,8 @@ async function failingSync(
 		parameters: {
 			connectionId: byId(connectionId),
 			listId: byId(listId),
-			...(overrides.options ? { options: overrides.options } : {}),
+			// Mapping is tested here on the first answer; retries have their own tests.
+			options: { maxRetries: 0, ...overrides.options },
 		},
 		onError: overrides.onError,
 	});
@@ -179,7 +180,7 @@ describe('OFAuth errors as the user sees them', () => {
 			parameters: {
 				connectionId: byId('conn_alice'),
 				listId: byId('1001'),
-				options: { outputUnsyncedResults: true },
+				options: { outputUnsyncedResults: true, maxRetries: 0 },
 			},
 		});
 

@@ -7,12 +7,14 @@ import {
 } from 'n8n-core';
 import type {
 	IDataObject,
+	IExecuteFunctions,
 	INode,
 	INodeCredentialTestResult,
 	INodeExecutionData,
 	INodeListSearchResult,
 	INodeParameters,
 	INodeType,
+	INodeTypes,
 	IRun,
 	IRunExecutionData,
 	IWorkflowBase,
@@ -116,8 +118,43 @@ function syncNode(parameters: INodeParameters, onError?: OnError): INode {
 	};
 }
 
-/** Runs the Vault+ Sync node through n8n-core's real WorkflowExecute with the given input items. */
-export async function runSync(options: SyncRunOptions): Promise<SyncRun> {
+export interface RunningSync {
+	/** Cancels the execution, as the Stop button or an execution timeout does. */
+	cancel(): void;
+	/** Settles when the node's own execute() has returned or thrown, which may be after the run ended. */
+	nodeSettled: Promise<void>;
+	done: Promise<SyncRun>;
+}
+
+/** Wraps the node type so a test can see when its execute() really returns. */
+function watchNodeExecution(nodeTypes: INodeTypes): { nodeTypes: INodeTypes; settled: Promise<void> } {
+	let markSettled = () => {};
+	const settled = new Promise<void>((resolve) => {
+		markSettled = resolve;
+	});
+	return {
+		settled,
+		nodeTypes: {
+			...nodeTypes,
+			getByNameAndVersion(type, version) {
+				const real = nodeTypes.getByNameAndVersion(type, version);
+				if (!real.execute) return real;
+				const watched = Object.create(real) as INodeType;
+				watched.execute = async function (this: IExecuteFunctions) {
+					try {
+						return await real.execute!.call(this);
+					} finally {
+						markSettled();
+					}
+				};
+				return watched;
+			},
+		},
+	};
+}
+
+/** Starts the Vault+ Sync node in n8n-core's real WorkflowExecute with the given input items. */
+export async function startSync(options: SyncRunOptions): Promise<RunningSync> {
 	const pkg = await loadPackage();
 	captureLogs();
 	const node = syncNode(options.parameters, options.onError);
@@ -131,13 +168,14 @@ export async function runSync(options: SyncRunOptions): Promise<SyncRun> {
 		createdAt: new Date(),
 		updatedAt: new Date(),
 	} as unknown as IWorkflowBase;
+	const watched = watchNodeExecution(pkg.nodeTypes);
 	const workflow = new Workflow({
 		id: workflowData.id,
 		name: workflowData.name,
 		nodes: [node],
 		connections: {},
 		active: false,
-		nodeTypes: pkg.nodeTypes,
+		nodeTypes: watched.nodeTypes,
 		settings: {},
 	});
 
@@ -154,17 +192,25 @@ export async function runSync(options: SyncRunOptions): Promise<SyncRun> {
 	});
 
 	const mode: WorkflowExecuteMode = 'manual';
-	await new WorkflowExecute(createAdditionalData(helper, hooks), mode, runExecutionData).processRunExecutionData(
+	const execution = new WorkflowExecute(createAdditionalData(helper, hooks), mode, runExecutionData).processRunExecutionData(
 		workflow,
 	);
-	const run = await finished;
-	const task = run.data.resultData.runData[NODE_NAME]?.[0];
-	return {
-		run,
-		output: task?.data?.main?.[0] ?? [],
-		errorOutput: task?.data?.main?.[1] ?? [],
-		error: task?.error as IDataObject | undefined,
-	};
+	// A workflow n8n refuses to start rejects `execution`; a cancelled one never settles it.
+	const done = Promise.race([finished, execution.then(async () => await finished)]).then((run): SyncRun => {
+		const task = run.data.resultData.runData[NODE_NAME]?.[0];
+		return {
+			run,
+			output: task?.data?.main?.[0] ?? [],
+			errorOutput: task?.data?.main?.[1] ?? [],
+			error: task?.error as IDataObject | undefined,
+		};
+	});
+	return { cancel: () => execution.cancel(), nodeSettled: watched.settled, done };
+}
+
+/** Runs the Vault+ Sync node through n8n-core's real WorkflowExecute with the given input items. */
+export async function runSync(options: SyncRunOptions): Promise<SyncRun> {
+	return await (await startSync(options)).done;
 }
 
 /** Calls a list-search method the way the editor does, through n8n-core's LoadOptionsContext. */

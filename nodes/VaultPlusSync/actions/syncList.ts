@@ -5,6 +5,7 @@ import type { SyncOptions } from '../descriptions/parameters';
 import { checkConnectionId, checkListId, type IdentifierCheck } from '../helpers/identifiers';
 import { checkSyncResult, type SyncResult } from '../helpers/syncResult';
 import { ofAuthApiRequest } from '../transport';
+import { DEFAULT_POLICY, type RetryPolicy } from '../transport/retry';
 
 function readIdentifier(
 	context: IExecuteFunctions,
@@ -22,6 +23,19 @@ function readIdentifier(
 		});
 	}
 	return checked.value;
+}
+
+function retryPolicy(options: SyncOptions): RetryPolicy {
+	const seconds = (value: number | undefined, fallbackMs: number) =>
+		typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : fallbackMs;
+	return {
+		maxRetries:
+			typeof options.maxRetries === 'number' && options.maxRetries >= 0
+				? Math.floor(options.maxRetries)
+				: DEFAULT_POLICY.maxRetries,
+		maxWaitMs: seconds(options.maxWait, DEFAULT_POLICY.maxWaitMs),
+		timeoutMs: Math.max(1, seconds(options.timeout, DEFAULT_POLICY.timeoutMs)),
+	};
 }
 
 function describeCounts(result: SyncResult): string {
@@ -44,6 +58,7 @@ export async function syncList(
 		subject: { connectionId, listId, itemIndex },
 		expected: `sync result for vault list ${listId}`,
 		parse: (body) => checkSyncResult(body, listId),
+		policy: retryPolicy(options),
 	});
 
 	if (!result.synced && !options.outputUnsyncedResults) {

@@ -86,6 +86,24 @@ export const optionsParameter: INodeProperties = {
 	default: {},
 	options: [
 		{
+			displayName: 'Max Retries',
+			name: 'maxRetries',
+			type: 'number',
+			default: 4,
+			typeOptions: { minValue: 0, maxValue: 10 },
+			description:
+				'How many times to try again after a rate limit (429), an OFAuth server issue (500, 502, 503, 504), a timeout or a dropped connection. Other answers are never retried.',
+		},
+		{
+			displayName: 'Max Wait',
+			name: 'maxWait',
+			type: 'number',
+			default: 60,
+			typeOptions: { minValue: 0, numberPrecision: 3 },
+			description:
+				'The longest wait before one retry, in seconds, even when OFAuth asks for longer (Retry-After or X-RateLimit-Reset)',
+		},
+		{
 			displayName: 'Output Unsynced Results',
 			name: 'outputUnsyncedResults',
 			type: 'boolean',
@@ -93,9 +111,23 @@ export const optionsParameter: INodeProperties = {
 			description:
 				'Whether to output a result in which OFAuth reports synced: false as a regular item instead of stopping with an error',
 		},
+		{
+			displayName: 'Timeout',
+			name: 'timeout',
+			type: 'number',
+			default: 300,
+			typeOptions: { minValue: 0.001, numberPrecision: 3 },
+			description:
+				'How long one attempt may take, in seconds. A sync reads the whole OnlyFans list, so large lists take a while.',
+		},
 	],
 };
 
 export interface SyncOptions {
 	outputUnsyncedResults?: boolean;
+	maxRetries?: number;
+	/** Seconds. */
+	maxWait?: number;
+	/** Seconds. */
+	timeout?: number;
 }

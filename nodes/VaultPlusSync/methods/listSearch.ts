@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { checkConnectionId } from '../helpers/identifiers';
 import { ofAuthApiRequest, type Parsed } from '../transport';
+import { DROPDOWN_POLICY } from '../transport/retry';
 
 const CONNECTIONS_PAGE_SIZE = 100;
 /** The Access API caps vault-list pages at 40. */
@@ -74,6 +75,7 @@ export async function searchConnections(
 		subject: {},
 		expected: 'list of connections',
 		parse: (body) => parsePage(body, isConnection),
+		policy: DROPDOWN_POLICY,
 	});
 
 	// The API has no name search, so the page is filtered here.
@@ -113,6 +115,7 @@ export async function searchVaultLists(
 		subject: { connectionId: connection.value },
 		expected: 'list of vault lists',
 		parse: (body) => parsePage(body, isVaultList),
+		policy: DROPDOWN_POLICY,
 	});
 
 	const results: INodeListSearchItems[] = page.list.map((list) => ({

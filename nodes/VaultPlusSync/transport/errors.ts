@@ -23,6 +23,23 @@ export interface FailedResponse {
 	headers: Record<string, unknown>;
 }
 
+/** How a request that was tried more than once ended. */
+export interface AttemptHistory {
+	attempts: number;
+	elapsedMs: number;
+	/** The execution was cancelled while waiting to try again. */
+	cancelled: boolean;
+}
+
+function describeHistory(history: AttemptHistory | undefined, last: string): string | undefined {
+	if (!history) return undefined;
+	const seconds = (history.elapsedMs / 1000).toFixed(1);
+	const tries = `${history.attempts} attempt${history.attempts === 1 ? '' : 's'} over ${seconds} s`;
+	if (history.cancelled) return `The execution was cancelled while waiting to try again, after ${tries}; ${last}.`;
+	if (history.attempts === 1) return undefined;
+	return `Gave up after ${tries}; ${last}.`;
+}
+
 interface Explanation {
 	message: string;
 	description: string;
@@ -184,6 +201,7 @@ export function ofAuthApiError(
 	response: FailedResponse,
 	subject: RequestSubject,
 	secrets: readonly string[],
+	history?: AttemptHistory,
 ): NodeApiError {
 	const body = parseErrorBody(response.body);
 	const requestId = body.requestId ?? header(response.headers, 'x-request-id');
@@ -191,11 +209,13 @@ export function ofAuthApiError(
 	const { message, description } = explain(response.statusCode, body, subject);
 	const said = [body.code, body.message].filter(Boolean).join(': ');
 
+	const lastAnswer = `the last answer was HTTP ${response.statusCode}${requestId ? ` (request ID ${quote(requestId, secrets)})` : ''}`;
 	const facts = [
 		said ? `OFAuth said: ${quote(said, secrets)}.` : undefined,
 		body.actionRequired ? `Action required: ${quote(body.actionRequired, secrets)}.` : undefined,
 		retryAfter ? `Retry-After: ${quote(retryAfter, secrets)}.` : undefined,
 		requestId ? `Request ID: ${quote(requestId, secrets)}.` : undefined,
+		describeHistory(history, lastAnswer),
 	].filter(Boolean);
 
 	const errorData: JsonObject = {
@@ -218,17 +238,19 @@ export interface UnexpectedAnswer {
 	received: unknown;
 	subject: RequestSubject;
 	secrets: readonly string[];
+	history?: AttemptHistory;
 }
 
 /** For answers that arrived with a success status but cannot be used: not JSON, or the wrong shape. */
 export function unexpectedAnswerError(node: INode, answer: UnexpectedAnswer): NodeApiError {
-	const { what, problems, received, subject, secrets } = answer;
+	const { what, problems, received, subject, secrets, history } = answer;
+	const retried = describeHistory(history, 'the last answer had no usable body');
 	return new NodeApiError(
 		node,
 		{ message: what },
 		{
 			message: `${what}${itemSuffix(subject)}`,
-			description: `${quote(problems.join('; '), secrets)}. Received: ${quote(received, secrets)}. Nothing was output for this item; check that Base URL points at the OFAuth API.`,
+			description: `${quote(problems.join('; '), secrets)}. Received: ${quote(received, secrets)}. Nothing was output for this item; check that Base URL points at the OFAuth API.${retried ? ` ${retried}` : ''}`,
 			itemIndex: subject.itemIndex,
 		},
 	);
@@ -239,13 +261,15 @@ const NETWORK_CODES: Record<string, string> = {
 	ECONNRESET: 'the connection was reset',
 	ENOTFOUND: 'the host name could not be resolved',
 	EAI_AGAIN: 'the host name could not be resolved',
-	ETIMEDOUT: 'it did not answer in time',
-	ECONNABORTED: 'it did not answer in time',
+	ETIMEDOUT: 'it did not answer within the timeout',
+	ECONNABORTED: 'it did not answer within the timeout',
+	ESOCKETTIMEDOUT: 'it did not answer within the timeout',
 	EPIPE: 'the connection was closed',
 	ERR_CANCELED: 'the execution was cancelled',
 };
 
-function findCode(error: unknown): string | undefined {
+/** The Node.js network code of a failed request, found through n8n's and axios' wrappers. */
+export function networkCode(error: unknown): string | undefined {
 	let current: unknown = error;
 	for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
 		const candidate = current as { code?: unknown; cause?: unknown };
@@ -262,17 +286,18 @@ export function unreachableError(
 	error: unknown,
 	host: string,
 	subject: RequestSubject,
+	history?: AttemptHistory,
 ): NodeApiError {
-	const code = findCode(error);
+	const code = networkCode(error);
 	const reason = code ? NETWORK_CODES[code] : 'the request did not complete';
+	const retried = describeHistory(history, `the last try: ${reason}`);
 	return new NodeApiError(
 		node,
 		// Under "code", n8n would swap this message for a generic one.
 		{ message: `Could not reach OFAuth at ${host}`, ...(code ? { networkCode: code } : {}) },
 		{
 			message: `Could not reach OFAuth at ${host}: ${reason}${itemSuffix(subject)}`,
-			description:
-				'Check Base URL in the "OFAuth API" credential and that this n8n instance can reach it. Run again once the network is back; the sync is safe to repeat.',
+			description: `Check Base URL in the "OFAuth API" credential and that this n8n instance can reach it. Run again once the network is back; the sync is safe to repeat.${retried ? ` ${retried}` : ''}`,
 			itemIndex: subject.itemIndex,
 		},
 	);

@@ -5,16 +5,14 @@ import type {
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
 } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { checkBaseUrl } from '../helpers/baseUrl';
-import type { FailedResponse, RequestSubject } from './errors';
-import { ofAuthApiError, unexpectedAnswerError, unreachableError } from './errors';
+import type { AttemptHistory, RequestSubject } from './errors';
+import { networkCode, ofAuthApiError, unexpectedAnswerError, unreachableError } from './errors';
+import { DEFAULT_POLICY, isRetryable, retryDelayMs, type Outcome, type RetryPolicy } from './retry';
 
 export const CREDENTIAL_NAME = 'ofAuthApi';
-
-/** A sync reads the whole OnlyFans list server-side, so it may take minutes. */
-const REQUEST_TIMEOUT_MS = 300_000;
 
 /** Every answer is checked before use; problems name what is wrong with it. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: string[] };
@@ -29,6 +27,8 @@ export interface OfAuthRequest<T> {
 	/** Names the answer in messages, e.g. "sync result for vault list 123". */
 	expected: string;
 	parse: (body: unknown) => Parsed<T>;
+	/** Retries, waits and timeout; the node's defaults when absent. */
+	policy?: RetryPolicy;
 }
 
 interface FullResponse {
@@ -38,6 +38,12 @@ interface FullResponse {
 }
 
 type OfAuthContext = IExecuteFunctions | ILoadOptionsFunctions;
+
+/** One try: an Outcome for the retry policy, plus what the error messages need. */
+type Attempt =
+	| (Outcome & { kind: 'answer'; response: FullResponse; json: unknown })
+	| (Outcome & { kind: 'garbled'; response: FullResponse })
+	| (Outcome & { kind: 'unreachable'; error: unknown });
 
 function parseJsonBody(body: unknown): { ok: true; value: unknown } | { ok: false } {
 	if (typeof body !== 'string') return { ok: true, value: body };
@@ -49,12 +55,37 @@ function parseJsonBody(body: unknown): { ok: true; value: unknown } | { ok: fals
 	}
 }
 
-/** The one place that talks HTTP to OFAuth: base URL, auth, connection header, and error mapping. */
-export async function ofAuthApiRequest<T>(
-	context: OfAuthContext,
-	request: OfAuthRequest<T>,
-): Promise<T> {
+function cancelSignal(context: OfAuthContext): AbortSignal | undefined {
+	return 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
+}
+
+/** Waits, unless the execution is cancelled first; n8n forbids timers of a node's own. */
+async function pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+	if (!signal) {
+		await sleep(ms);
+		return true;
+	}
+	if (signal.aborted) return false;
+	let onAbort = () => {};
+	const aborted = new Promise<false>((resolve) => {
+		onAbort = () => resolve(false);
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		// n8n 2.x's sleep also stops its timer on abort; 1.x's ignores the signal, so race it.
+		return await Promise.race([sleep(ms, signal).then(() => true, () => false), aborted]);
+	} finally {
+		signal.removeEventListener('abort', onAbort);
+	}
+}
+
+/**
+ * The one place that talks HTTP to OFAuth: base URL, auth, connection header, retries and error
+ * mapping. The sync is an idempotent PUT, so repeating it after a lost answer is safe.
+ */
+export async function ofAuthApiRequest<T>(context: OfAuthContext, request: OfAuthRequest<T>): Promise<T> {
 	const node = context.getNode();
+	const policy = request.policy ?? DEFAULT_POLICY;
 	const credentials = await context.getCredentials(CREDENTIAL_NAME, request.subject.itemIndex);
 	const secrets = [String(credentials.apiKey ?? '')];
 
@@ -73,7 +104,7 @@ export async function ofAuthApiRequest<T>(
 		headers: request.connectionId ? { 'x-connection-id': request.connectionId } : {},
 		qs: request.qs,
 		json: true,
-		timeout: REQUEST_TIMEOUT_MS,
+		timeout: policy.timeoutMs,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 		// A redirect could carry the key to another host.
@@ -81,32 +112,65 @@ export async function ofAuthApiRequest<T>(
 		sendCredentialsOnCrossOriginRedirect: false,
 	};
 
-	let response: FullResponse;
-	try {
-		response = (await context.helpers.httpRequestWithAuthentication.call(
-			context,
-			CREDENTIAL_NAME,
-			options,
-		)) as FullResponse;
-	} catch (error) {
-		throw unreachableError(node, error, base.host, request.subject);
-	}
+	const send = async (): Promise<Attempt> => {
+		try {
+			const response = (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_NAME, {
+				...options,
+				headers: { ...options.headers },
+			})) as FullResponse;
+			const json = parseJsonBody(response.body);
+			const ok = response.statusCode >= 200 && response.statusCode <= 299;
+			if (ok && !json.ok) return { kind: 'garbled', response };
+			return {
+				kind: 'answer',
+				statusCode: response.statusCode,
+				headers: response.headers ?? {},
+				response,
+				json: json.ok ? json.value : undefined,
+			};
+		} catch (error) {
+			return { kind: 'unreachable', code: networkCode(error), error };
+		}
+	};
 
-	if (response.statusCode < 200 || response.statusCode > 299) {
-		throw ofAuthApiError(node, response as FailedResponse, request.subject, secrets);
+	const signal = cancelSignal(context);
+	const startedAt = Date.now();
+	for (let attemptNumber = 1; ; attemptNumber++) {
+		const attempt = await send();
+		if (attempt.kind === 'answer' && attempt.statusCode >= 200 && attempt.statusCode <= 299) {
+			const parsed = request.parse(attempt.json);
+			if (parsed.ok) return parsed.value;
+			throw unexpectedAnswerError(node, {
+				what: `OFAuth returned an unexpected ${request.expected}`,
+				problems: parsed.problems,
+				received: attempt.response.body,
+				subject: request.subject,
+				secrets,
+			});
+		}
+
+		const retriesLeft = attemptNumber <= policy.maxRetries && isRetryable(attempt);
+		const waitMs = retriesLeft ? retryDelayMs(attempt, attemptNumber, policy, Date.now(), Math.random) : 0;
+		if (retriesLeft && (await pause(waitMs, signal))) continue;
+
+		const history: AttemptHistory = {
+			attempts: attemptNumber,
+			elapsedMs: Date.now() - startedAt,
+			cancelled: retriesLeft,
+		};
+		if (attempt.kind === 'unreachable') {
+			throw unreachableError(node, attempt.error, base.host, request.subject, history);
+		}
+		if (attempt.kind === 'garbled') {
+			throw unexpectedAnswerError(node, {
+				what: `OFAuth returned an unexpected ${request.expected}`,
+				problems: ['the body is not JSON'],
+				received: attempt.response.body,
+				subject: request.subject,
+				secrets,
+				history,
+			});
+		}
+		throw ofAuthApiError(node, attempt.response, request.subject, secrets, history);
 	}
-	const json = parseJsonBody(response.body);
-	const parsed: Parsed<T> = json.ok
-		? request.parse(json.value)
-		: { ok: false, problems: ['the body is not JSON'] };
-	if (!parsed.ok) {
-		throw unexpectedAnswerError(node, {
-			what: `OFAuth returned an unexpected ${request.expected}`,
-			problems: parsed.problems,
-			received: response.body,
-			subject: request.subject,
-			secrets,
-		});
-	}
-	return parsed.value;
 }
