@@ -3,6 +3,7 @@
  * never logged, never faulted. Each route is a thin call into SandboxAdmin.
  */
 import type { SandboxAdmin } from './admin';
+import { trafficRoutes, type AdminRoute } from './admin-traffic-routes';
 import type { ApiResponse } from './api-routes';
 import { badRequest, routeNotFound } from './errors';
 import { parseListId } from './model';
@@ -27,8 +28,6 @@ export interface AdminRequest {
 	body: unknown;
 }
 
-type Handler = (params: string[], body: unknown) => ApiResponse;
-
 const ok = (body: unknown): ApiResponse => ({ status: 200, body });
 
 export function handleAdmin(
@@ -37,7 +36,7 @@ export function handleAdmin(
 	request: AdminRequest,
 ): ApiResponse {
 	const connection = '/connections/([^/]+)';
-	const table: [string, RegExp, Handler][] = [
+	const table: AdminRoute[] = [
 		['GET', /^\/requests$/, () => ok(log.list())],
 		['DELETE', /^\/requests$/, () => ok({ cleared: log.clear() })],
 		['GET', /^\/state$/, () => ok(admin.snapshot())],
@@ -100,6 +99,7 @@ export function handleAdmin(
 		['POST', /^\/faults$/, (_, body) => ({ status: 201, body: admin.addFault(body ?? {}) })],
 		['GET', /^\/faults$/, () => ok(admin.faults())],
 		['DELETE', /^\/faults$/, () => ok({ cleared: admin.clearFaults() })],
+		...trafficRoutes(admin),
 	];
 
 	const subPath = request.path.slice(ADMIN_PREFIX.length);

@@ -3,6 +3,7 @@
  * running Sandbox (`sandbox.admin.setListMedia(...)`).
  */
 import { FaultQueue, parseFault, type Fault, type FaultSpec } from './faults';
+import { parseLatency, type LatencyConfig, type LatencyInput } from './latency';
 import type { Connection, ConnectionStatus, SandboxState, VaultList } from './model';
 import {
 	patchListMedia,
@@ -12,12 +13,20 @@ import {
 	type ListContent,
 	type ListPatch,
 } from './mutations';
+import { parseRandomFaults, type RandomFaultsInput } from './random-faults-config';
+import type { RandomFaultsStatus } from './random-faults';
+import { parseRateLimit, type RateLimitConfig, type RateLimitInput } from './rate-limit-config';
 import { RequestLog } from './request-log';
 import { buildState, type SandboxSeed } from './seed';
 import { snapshot, type StateSnapshot } from './snapshot';
+import type { ConcurrencyStats } from './stats';
+import type { Traffic } from './traffic';
 
 export interface SandboxAdmin {
-	/** Back to the seed: state rebuilt in place, faults and request log cleared. */
+	/**
+	 * Back to the seed: state rebuilt in place, faults, random faults, request log and stats
+	 * cleared, rate limit (with full buckets) and latency back to their start settings.
+	 */
 	reset(): void;
 	snapshot(): StateSnapshot;
 	setListMedia(connectionId: string, listId: number, content: ListContent): VaultList;
@@ -28,6 +37,20 @@ export interface SandboxAdmin {
 	addFault(spec: FaultSpec): Fault;
 	faults(): Fault[];
 	clearFaults(): number;
+	/** Replaces the configuration (omitted fields: defaults, `enabled` true); refills buckets. */
+	setRateLimit(config: RateLimitInput): RateLimitConfig;
+	rateLimit(): RateLimitConfig;
+	/** Starts a new random-fault run: counts zeroed, generator re-seeded. */
+	setRandomFaults(config: RandomFaultsInput): RandomFaultsStatus;
+	randomFaults(): RandomFaultsStatus;
+	/** Turns random faults off; answers with the final status. */
+	clearRandomFaults(): RandomFaultsStatus;
+	/** Replaces the latency (omitted fields: 0). */
+	setLatency(config: LatencyInput): LatencyConfig;
+	latency(): LatencyConfig;
+	stats(): ConcurrencyStats;
+	/** Zeroes the statistics; answers with what they were. */
+	clearStats(): ConcurrencyStats;
 }
 
 export interface AdminParts {
@@ -37,6 +60,7 @@ export interface AdminParts {
 	apiKeys?: string[];
 	faults: FaultQueue;
 	log: RequestLog;
+	traffic: Traffic;
 }
 
 /** A state built from the seed, with the configured keys. */
@@ -47,13 +71,14 @@ export function freshState(parts: Pick<AdminParts, 'seed' | 'apiKeys'>): Sandbox
 }
 
 export function createAdmin(parts: AdminParts): SandboxAdmin {
-	const { state, faults, log } = parts;
+	const { state, faults, log, traffic } = parts;
 	return {
 		reset() {
 			// In place, so that references to `sandbox.state` taken earlier stay live.
 			Object.assign(state, freshState(parts));
 			faults.clear();
 			log.clear();
+			traffic.reset();
 		},
 		snapshot: () => snapshot(state),
 		setListMedia: (connectionId, listId, content) =>
@@ -69,5 +94,20 @@ export function createAdmin(parts: AdminParts): SandboxAdmin {
 			faults.clear();
 			return cleared;
 		},
+		setRateLimit(config) {
+			traffic.limiter.configure(parseRateLimit(config));
+			return traffic.limiter.config();
+		},
+		rateLimit: () => traffic.limiter.config(),
+		setRandomFaults: (config) => traffic.randomFaults.configure(parseRandomFaults(config)),
+		randomFaults: () => traffic.randomFaults.status(),
+		clearRandomFaults: () => traffic.randomFaults.disable(),
+		setLatency(config) {
+			traffic.latency = parseLatency(config);
+			return { ...traffic.latency };
+		},
+		latency: () => ({ ...traffic.latency }),
+		stats: () => traffic.stats.snapshot(),
+		clearStats: () => traffic.stats.clear(),
 	};
 }

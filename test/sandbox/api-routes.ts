@@ -4,7 +4,7 @@
  * directly.
  */
 import { ApiError, badRequest, routeNotFound } from './errors';
-import { isValidApiKey, syncList, whoami, type SandboxState } from './model';
+import { isValidApiKey, LIST_ID_PATTERN, syncList, whoami, type SandboxState } from './model';
 import { listConnections, listVaultLists } from './queries';
 
 export interface ApiRequest {
@@ -20,6 +20,14 @@ export interface ApiResponse {
 	status: number;
 	body: unknown;
 }
+
+/**
+ * Called for a connection-scoped route once the key and connection header are checked, before
+ * the model runs. It may throw an ApiError (a rate limit's 429) to answer instead of the model.
+ */
+export type Gate = (connectionId: string) => void;
+
+const SYNC_PATH = /^\/v2\/vault-plus\/lists\/([^/]+)\/sync$/;
 
 interface Route {
 	method: string;
@@ -50,7 +58,7 @@ const routes: Route[] = [
 	},
 	{
 		method: 'PUT',
-		pattern: /^\/v2\/vault-plus\/lists\/([^/]+)\/sync$/,
+		pattern: SYNC_PATH,
 		connectionScoped: true,
 		// DECISION: a request body is ignored, as the endpoint documents none.
 		run: (state, _request, connectionId, [listId]) =>
@@ -62,7 +70,7 @@ const routes: Route[] = [
  * DECISION: the route is resolved before the key is checked, and a known path with the wrong
  * method is ROUTE_NOT_FOUND (404), not 405: the docs list no 405 and no Allow header.
  */
-export function handleApi(state: SandboxState, request: ApiRequest): ApiResponse {
+export function handleApi(state: SandboxState, request: ApiRequest, gate?: Gate): ApiResponse {
 	const path = request.path;
 	let params: string[] | undefined;
 	const route = routes.find((r) => {
@@ -78,7 +86,24 @@ export function handleApi(state: SandboxState, request: ApiRequest): ApiResponse
 	if (route.connectionScoped && connectionId === '') {
 		throw badRequest('Missing x-connection-id header');
 	}
+	if (route.connectionScoped) gate?.(connectionId);
 	return { status: 200, body: route.run(state, request, connectionId, params) };
+}
+
+/**
+ * The list a request would sync, or undefined when it is not a sync. Canonical when well formed
+ * ("01001" → "1001"), else the decoded segment as sent.
+ */
+export function syncListIdOf(method: string, path: string): string | undefined {
+	const match = method === 'PUT' ? SYNC_PATH.exec(path) : null;
+	if (!match) return undefined;
+	let listId = match[1];
+	try {
+		listId = decodeURIComponent(listId);
+	} catch {
+		return listId;
+	}
+	return LIST_ID_PATTERN.test(listId) ? String(Number(listId)) : listId;
 }
 
 function decodeSegment(segment: string): string {

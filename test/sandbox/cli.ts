@@ -1,39 +1,31 @@
 /**
- * `npm run sandbox [-- --port 4010 --host 127.0.0.1 --seed path/to/seed.json]`: the sandbox as a
- * standalone server, for pointing a real n8n (or curl) at it by hand.
+ * `npm run sandbox [-- --port 4010 --rate-limit --latency-ms 200 …]` (`--help` lists the flags):
+ * the sandbox as a standalone server, for pointing a real n8n (or curl) at it by hand.
  */
-import { loadSeedFile } from './seed';
+import { parseArgs, USAGE } from './cli-args';
 import { startSandbox } from './server';
 
-const DEFAULT_PORT = 4010;
-const DEFAULT_HOST = '127.0.0.1';
-
-function option(args: string[], name: string): string | undefined {
-	const inline = args.find((a) => a.startsWith(`--${name}=`));
-	if (inline) return inline.slice(name.length + 3);
-	const at = args.indexOf(`--${name}`);
-	return at >= 0 ? args[at + 1] : undefined;
-}
-
 async function main(): Promise<void> {
-	const args = process.argv.slice(2);
-	const port = Number(option(args, 'port') ?? DEFAULT_PORT);
-	if (!Number.isInteger(port) || port < 0 || port > 65535) {
-		throw new Error(`--port must be an integer between 0 and 65535`);
+	const { help, options } = parseArgs(process.argv.slice(2));
+	if (help) {
+		console.log(USAGE);
+		return;
 	}
-	const seedPath = option(args, 'seed');
-	const sandbox = await startSandbox({
-		port,
-		host: option(args, 'host') ?? DEFAULT_HOST,
-		seed: seedPath ? loadSeedFile(seedPath) : undefined,
-	});
-	const { url, state } = sandbox;
+	const sandbox = await startSandbox(options);
+	const { url, state, admin } = sandbox;
 	const keys = state.apiKeys.join(', ');
+	const rate = admin.rateLimit();
+	const latency = admin.latency();
 	console.log(
 		[
 			`OFAuth Vault+ sandbox listening on ${url}`,
 			`  API key(s):   ${keys}   (header "apiKey")`,
 			`  Connections:  ${state.connections.map((c) => c.id).slice(0, 5).join(', ')}, …`,
+			rate.enabled
+				? `  Rate limit:   ${rate.capacity} burst, ${rate.refillPerSecond}/s per connection` +
+					`, Retry-After ${rate.retryAfter ? 'on' : 'off'}`
+				: '  Rate limit:   off',
+			`  Latency:      sync ${latency.syncMs} ms, other ${latency.otherMs} ms`,
 			'  API:',
 			`    GET  ${url}/v2/account/whoami`,
 			`    GET  ${url}/v2/account/connections?status=&limit=&offset=`,
@@ -47,6 +39,10 @@ async function main(): Promise<void> {
 			`    POST       ${url}/__sandbox/connections/:connectionId/session      {"status": …}`,
 			`    POST       ${url}/__sandbox/connections/:connectionId/vault-plus   {"enabled": …}`,
 			`    GET|POST|DELETE ${url}/__sandbox/faults`,
+			`    GET|POST|DELETE ${url}/__sandbox/faults/random   {"rate": 0.1, "seed": 1, …}`,
+			`    GET|PUT    ${url}/__sandbox/rate-limit   {"capacity": 90, "refillPerSecond": 1, …}`,
+			`    GET|PUT    ${url}/__sandbox/latency      {"syncMs": 0, "otherMs": 0}`,
+			`    GET|DELETE ${url}/__sandbox/stats`,
 			'Ctrl+C to stop.',
 		].join('\n'),
 	);

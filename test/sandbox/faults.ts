@@ -49,14 +49,7 @@ export const MALFORMED_BODY = '{"synced": tru';
 
 export function parseFault(raw: unknown): FaultSpec {
 	const input = asObject(raw ?? {}, 'fault');
-	const match: FaultMatch = {};
-	if (input.match !== undefined) {
-		const raw = asObject(input.match, 'match');
-		if (raw.method !== undefined) match.method = asString(raw.method, 'match.method');
-		if (raw.pathPrefix !== undefined) {
-			match.pathPrefix = asString(raw.pathPrefix, 'match.pathPrefix');
-		}
-	}
+	const match = parseMatch(input.match);
 	const spec: FaultSpec = {
 		count: input.count === undefined ? 1 : asInteger(input.count, 'count', 1, 10_000),
 		match,
@@ -84,6 +77,24 @@ export function parseFault(raw: unknown): FaultSpec {
 	return spec;
 }
 
+export function parseMatch(raw: unknown): FaultMatch {
+	const match: FaultMatch = {};
+	if (raw === undefined) return match;
+	const input = asObject(raw, 'match');
+	if (input.method !== undefined) match.method = asString(input.method, 'match.method');
+	if (input.pathPrefix !== undefined) {
+		match.pathPrefix = asString(input.pathPrefix, 'match.pathPrefix');
+	}
+	return match;
+}
+
+export function matches(match: FaultMatch, method: string, path: string): boolean {
+	return (
+		(match.method === undefined || match.method.toUpperCase() === method.toUpperCase()) &&
+		(match.pathPrefix === undefined || path.startsWith(match.pathPrefix))
+	);
+}
+
 function parseHeaders(raw: unknown): Record<string, string> {
 	if (!isObject(raw)) throw badRequest('headers must be an object');
 	const headers: Record<string, string> = {};
@@ -96,7 +107,7 @@ function parseHeaders(raw: unknown): Record<string, string> {
 	return headers;
 }
 
-function kindOf(spec: FaultSpec): FaultKind {
+export function kindOf(spec: FaultSpec): FaultKind {
 	if (spec.drop) return 'drop';
 	if (spec.malformed) return 'malformed';
 	if (spec.status !== undefined || spec.body !== undefined || spec.rawBody !== undefined) {
@@ -124,11 +135,7 @@ export class FaultQueue {
 
 	/** The oldest pending fault matching the request, with one use consumed. */
 	take(method: string, path: string): Fault | undefined {
-		const fault = this.faults.find(
-			(f) =>
-				(f.match.method === undefined || f.match.method.toUpperCase() === method.toUpperCase()) &&
-				(f.match.pathPrefix === undefined || path.startsWith(f.match.pathPrefix)),
-		);
+		const fault = this.faults.find((f) => matches(f.match, method, path));
 		if (!fault) return undefined;
 		fault.remaining--;
 		if (fault.remaining === 0) this.faults = this.faults.filter((f) => f !== fault);
