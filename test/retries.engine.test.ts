@@ -128,3 +128,80 @@ describe('retries', () => {
 		expect(await syncRequests()).toHaveLength(1);
 	}, 10_000);
 });
+
+describe('rate limits', () => {
+	it.each([
+		['Retry-After', { retryAfter: true }],
+		['X-RateLimit-Reset in seconds from now', { retryAfter: false, resetFormat: 'delta-seconds' as const }],
+		['X-RateLimit-Reset as a Unix time', { retryAfter: false, resetFormat: 'epoch-seconds' as const }],
+	])('syncs a burst beyond the bucket by waiting as %s says, losing nothing', async (_how, limit) => {
+		await sandbox.setRateLimit({ capacity: 3, refillPerSecond: 100, ...limit });
+		const lists = ['1001', '1002', '1003', '1004', '1005', '1006', '1001', '1002'];
+		const result = await runSync({
+			credentials: sandbox.credentials(),
+			items: lists.map((list) => ({ list })),
+			parameters: {
+				connectionId: byId('conn_alice'),
+				listId: { __rl: true, mode: 'id', value: '={{ $json.list }}' },
+				options: { maxRetries: 10, maxWait: 0.05 },
+			},
+		});
+
+		expect(result.run.status).toBe('success');
+		expect(result.output.map((item) => item.json.listId)).toEqual(lists);
+		const syncs = await syncRequests();
+		expect(syncs.some((request) => request.status === 429)).toBe(true);
+		expect(syncs.filter((request) => request.status === 200)).toHaveLength(lists.length);
+	});
+});
+
+describe('a long run through random faults', () => {
+	const ITEMS = 1000;
+	const LISTS = [
+		['conn_alice', '1001'],
+		['conn_alice', '1002'],
+		['conn_alice', '1004'],
+		['conn_bella', '2001'],
+		['conn_bella', '2002'],
+		['conn_bella', '2101'],
+	];
+	const items = Array.from({ length: ITEMS }, (_, index) => {
+		const [connection, list] = LISTS[index % LISTS.length];
+		return { connection, list };
+	});
+	const run = async () =>
+		await runSync({
+			credentials: sandbox.credentials(),
+			items,
+			parameters: {
+				connectionId: { __rl: true, mode: 'id', value: '={{ $json.connection }}' },
+				listId: { __rl: true, mode: 'id', value: '={{ $json.list }}' },
+				options: { maxRetries: 4, maxWait: 0.001 },
+			},
+			onError: 'continueRegularOutput',
+		});
+
+	it(`ends ${ITEMS} items with 20% seeded faults with ${ITEMS} paired items, the fault-free results, and no extra syncs`, async () => {
+		const faultFree = await run();
+		await sandbox.reset();
+		await sandbox.injectRandomFaults({ rate: 0.2, seed: 7 });
+		const faulted = await run();
+
+		expect(faulted.output).toHaveLength(ITEMS);
+		expect(faulted.output.map((item) => item.pairedItem)).toEqual(items.map((_, item) => ({ item })));
+		const failed = faulted.output.filter((item) => typeof item.json.error === 'string');
+		// Five faults in a row at 20% is rare (0.03% of items); when it happens the item says so.
+		expect(failed.length).toBeLessThan(5);
+		for (const item of failed) expect(String(item.json.error)).toMatch(/\[item \d+\]$/);
+		faulted.output.forEach((item, index) => {
+			if (typeof item.json.error !== 'string') expect(item.json).toEqual(faultFree.output[index].json);
+		});
+
+		const syncs = await syncRequests();
+		const faults = syncs.filter((request) => request.fault !== undefined);
+		expect(faults.length).toBeGreaterThan(ITEMS * 0.15);
+		// Only answered syncs change anything: exactly one per item that succeeded, none twice.
+		expect(syncs.filter((request) => request.fault === undefined)).toHaveLength(ITEMS - failed.length);
+		expect(syncs.length).toBeLessThanOrEqual(ITEMS * 5);
+	}, 60_000);
+});

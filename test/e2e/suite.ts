@@ -107,6 +107,23 @@ export function describeE2e(runtimeName: RuntimeName): void {
 			]);
 		});
 
+		it('waits out a 429 as Retry-After says and then syncs', async () => {
+			sandbox.admin.addFault({ status: 429, headers: { 'retry-after': '1' } });
+			sandbox.clearRequests();
+			const result = await instance.execute('vaultPlusSyncOne');
+
+			expect(result.exitCode).toBe(0);
+			expect(nodeOutput(result.run, SYNC_NODE_NAME)).toEqual([
+				expect.objectContaining({ synced: true, listId: '1001' }),
+			]);
+			const syncs = sandbox.requests().filter((request) => request.method === 'PUT');
+			expect(syncs.map((request) => [request.path, request.status])).toEqual([
+				['/v2/vault-plus/lists/1001/sync', 429],
+				['/v2/vault-plus/lists/1001/sync', 200],
+			]);
+			expect(syncs[1].startedAt - syncs[0].startedAt).toBeGreaterThanOrEqual(1000);
+		});
+
 		it('fails a workflow on an expired connection with exit code 1 and the message a user sees', async () => {
 			const result = await instance.execute(FAILING.id);
 

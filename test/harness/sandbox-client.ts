@@ -1,6 +1,13 @@
 import axios, { type AxiosInstance } from 'axios';
 
-import type { FaultSpec, LoggedRequest, Sandbox, SandboxSeed } from '../sandbox/server';
+import type {
+	ConcurrencyStats,
+	FaultSpec,
+	LoggedRequest,
+	RateLimitConfig,
+	Sandbox,
+	SandboxSeed,
+} from '../sandbox/server';
 import { startSandbox } from '../sandbox/server';
 import type { OfAuthCredentials } from './credentials-helper';
 
@@ -69,6 +76,18 @@ export class SandboxClient {
 
 	async injectFault(fault: FaultSpec): Promise<void> {
 		await this.http.post('/faults', fault);
+	}
+
+	async injectRandomFaults(config: { rate: number; seed: number; kinds?: FaultSpec[] }): Promise<void> {
+		await this.http.post('/faults/random', config);
+	}
+
+	async setRateLimit(config: Partial<RateLimitConfig>): Promise<void> {
+		await this.http.put('/rate-limit', config);
+	}
+
+	async stats(): Promise<ConcurrencyStats> {
+		return (await this.http.get<ConcurrencyStats>('/stats')).data;
 	}
 
 	async close(): Promise<void> {
