@@ -18,7 +18,15 @@ const parameters = {
 
 describe('continue on fail', () => {
 	it('stops at the first failing item when the node is set to stop the workflow', async () => {
-		const result = await runSync({ credentials: sandbox.credentials(), items, parameters });
+		const result = await runSync({
+			credentials: sandbox.credentials(),
+			items: [
+				{ connection: 'conn_alice', list: '1001' },
+				{ connection: 'conn_alice', list: '999' },
+				{ connection: 'conn_alice', list: '1002' },
+			],
+			parameters,
+		});
 
 		expect(result.run.status).toBe('error');
 		expect(result.error?.message).toBe('Vault list 999 or connection conn_alice was not found [item 1]');
@@ -26,6 +34,18 @@ describe('continue on fail', () => {
 			'/v2/vault-plus/lists/1001/sync',
 			'/v2/vault-plus/lists/999/sync',
 		]);
+	});
+
+	it('starts no further sync once one failed, and reports the earliest failed item', async () => {
+		const result = await runSync({
+			credentials: sandbox.credentials(),
+			items,
+			parameters: { ...parameters, options: { maxRetries: 0, maxConcurrent: 1 } },
+		});
+
+		expect(result.run.status).toBe('error');
+		expect(result.error?.message).toBe('Vault list 999 or connection conn_alice was not found [item 1]');
+		expect(await sandbox.requests()).toHaveLength(2);
 	});
 
 	it('outputs one item per input item on the regular output, failures as error items paired to their input', async () => {

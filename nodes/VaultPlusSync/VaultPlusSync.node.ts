@@ -4,9 +4,9 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { syncList } from './actions/syncList';
+import { executeSyncs } from './actions/execute';
 import { connectionIdParameter, listIdParameter, optionsParameter } from './descriptions/parameters';
 import { searchConnections, searchVaultLists } from './methods/listSearch';
 
@@ -36,33 +36,6 @@ export class VaultPlusSync implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const output: INodeExecutionData[] = [];
-
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			try {
-				output.push(await syncList.call(this, itemIndex));
-			} catch (caught) {
-				const error =
-					caught instanceof NodeApiError || caught instanceof NodeOperationError
-						? caught
-						: new NodeOperationError(this.getNode(), caught as Error, { itemIndex });
-				if (!this.continueOnFail()) throw error;
-				// Only error/message/details keys: n8n then routes the item to the error output when
-				// one is configured, and keeps these fields on the regular output otherwise.
-				output.push({
-					json: {
-						error: error.message,
-						details: {
-							...(error.description ? { description: error.description } : {}),
-							...(error instanceof NodeApiError && error.httpCode ? { httpCode: error.httpCode } : {}),
-							itemIndex,
-						},
-					},
-					pairedItem: { item: itemIndex },
-				});
-			}
-		}
-		return [output];
+		return await executeSyncs(this);
 	}
 }

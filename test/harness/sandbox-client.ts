@@ -86,6 +86,10 @@ export class SandboxClient {
 		await this.http.put('/rate-limit', config);
 	}
 
+	async setLatency(latency: { syncMs?: number; otherMs?: number }): Promise<void> {
+		await this.http.put('/latency', latency);
+	}
+
 	async stats(): Promise<ConcurrencyStats> {
 		return (await this.http.get<ConcurrencyStats>('/stats')).data;
 	}
@@ -97,7 +101,7 @@ export class SandboxClient {
 }
 
 /** One sandbox for the whole test file, back to its seed before each test. */
-export function useSandbox(options: { apiKeys?: string[] } = {}): SandboxClient {
+export function useSandbox(options: { apiKeys?: string[]; seed?: SandboxSeed } = {}): SandboxClient {
 	const client = new SandboxClient();
 	beforeAll(async () => {
 		await client.start(options);

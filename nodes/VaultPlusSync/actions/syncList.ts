@@ -42,16 +42,31 @@ function describeCounts(result: SyncResult): string {
 	return `seen ${result.seen}, added ${result.addedItems}, updated ${result.updatedItems}, removed ${result.removedItems}, unchanged ${result.unchangedItems}, adopted ${result.adoptedItems}`;
 }
 
-/** Runs the authoritative list sync for one input item and returns its one output item. */
-export async function syncList(
-	this: IExecuteFunctions,
-	itemIndex: number,
-): Promise<INodeExecutionData> {
-	const connectionId = readIdentifier(this, 'connectionId', itemIndex, checkConnectionId);
-	const listId = readIdentifier(this, 'listId', itemIndex, checkListId);
-	const options = this.getNodeParameter('options', itemIndex, {}) as SyncOptions;
+/** One item's sync, read and checked before any request is sent. */
+export interface PreparedSync {
+	itemIndex: number;
+	connectionId: string;
+	listId: string;
+	options: SyncOptions;
+}
 
-	const result = await ofAuthApiRequest(this, {
+/** Reads an item's parameters (expressions evaluated for that item) and refuses bad ones. */
+export function prepareSync(context: IExecuteFunctions, itemIndex: number): PreparedSync {
+	return {
+		itemIndex,
+		connectionId: readIdentifier(context, 'connectionId', itemIndex, checkConnectionId),
+		listId: readIdentifier(context, 'listId', itemIndex, checkListId),
+		options: context.getNodeParameter('options', itemIndex, {}) as SyncOptions,
+	};
+}
+
+/** Runs the authoritative list sync for one item and returns its one output item. */
+export async function performSync(
+	context: IExecuteFunctions,
+	sync: PreparedSync,
+): Promise<INodeExecutionData> {
+	const { itemIndex, connectionId, listId, options } = sync;
+	const result = await ofAuthApiRequest(context, {
 		method: 'PUT',
 		path: `/v2/vault-plus/lists/${encodeURIComponent(listId)}/sync`,
 		connectionId,
@@ -63,7 +78,7 @@ export async function syncList(
 
 	if (!result.synced && !options.outputUnsyncedResults) {
 		throw new NodeApiError(
-			this.getNode(),
+			context.getNode(),
 			{ message: 'Sync not completed' },
 			{
 				message: `OFAuth did not complete the sync of vault list ${listId} [item ${itemIndex}]`,

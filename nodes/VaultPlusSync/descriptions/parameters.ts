@@ -86,6 +86,23 @@ export const optionsParameter: INodeProperties = {
 	default: {},
 	options: [
 		{
+			displayName: 'Max Concurrent per Connection',
+			name: 'maxPerConnection',
+			type: 'number',
+			default: 1,
+			typeOptions: { minValue: 1, maxValue: 10 },
+			description:
+				'How many syncs of one connection may run at once. Above 1, syncs of one OnlyFans account compete for its rate limit and lists that share media may race over who owns it; two syncs of the same list never overlap.',
+		},
+		{
+			displayName: 'Max Concurrent Requests',
+			name: 'maxConcurrent',
+			type: 'number',
+			default: 10,
+			typeOptions: { minValue: 1, maxValue: 100 },
+			description: 'How many syncs may run at once across all connections',
+		},
+		{
 			displayName: 'Max Retries',
 			name: 'maxRetries',
 			type: 'number',
@@ -125,6 +142,8 @@ export const optionsParameter: INodeProperties = {
 
 export interface SyncOptions {
 	outputUnsyncedResults?: boolean;
+	maxConcurrent?: number;
+	maxPerConnection?: number;
 	maxRetries?: number;
 	/** Seconds. */
 	maxWait?: number;

@@ -1,0 +1,145 @@
+/**
+ * Runs one task per input item with these rules, whatever the timing of the answers:
+ * - at most `maxConcurrent` tasks at once;
+ * - tasks that share a `group` (a connection) start in input order, at most `maxPerGroup` at once;
+ * - tasks that share a `resource` (a list of that connection) never overlap;
+ * - among tasks allowed to start, the earliest in input order goes first.
+ * Results come back in input order. No timers: it only reacts to settling tasks.
+ */
+export interface ScheduledTask<T> {
+	group: string;
+	resource: string;
+	run: () => Promise<T>;
+}
+
+export interface ScheduleLimits {
+	maxConcurrent: number;
+	maxPerGroup: number;
+	/** Once a task fails, start nothing more (the running ones finish). */
+	stopOnFailure?: boolean;
+	/** Checked before each start: once it says stop, nothing new starts. */
+	shouldStop?: () => boolean;
+}
+
+interface GroupQueue {
+	/** Indexes of the group's tasks, in input order; `next` is the first not yet started. */
+	tasks: number[];
+	next: number;
+	running: number;
+	busyResources: Set<string>;
+	queued: boolean;
+}
+
+/** A binary min-heap of groups keyed by the input index of their next task. */
+class ReadyGroups {
+	private readonly heap: Array<{ key: number; group: GroupQueue }> = [];
+
+	get size(): number {
+		return this.heap.length;
+	}
+
+	push(key: number, group: GroupQueue): void {
+		this.heap.push({ key, group });
+		let at = this.heap.length - 1;
+		while (at > 0) {
+			const parent = (at - 1) >> 1;
+			if (this.heap[parent].key <= key) break;
+			[this.heap[parent], this.heap[at]] = [this.heap[at], this.heap[parent]];
+			at = parent;
+		}
+	}
+
+	pop(): GroupQueue | undefined {
+		const top = this.heap[0];
+		const last = this.heap.pop();
+		if (this.heap.length > 0 && last) {
+			this.heap[0] = last;
+			let at = 0;
+			for (;;) {
+				const left = 2 * at + 1;
+				const right = left + 1;
+				let smallest = at;
+				if (left < this.heap.length && this.heap[left].key < this.heap[smallest].key) smallest = left;
+				if (right < this.heap.length && this.heap[right].key < this.heap[smallest].key) smallest = right;
+				if (smallest === at) break;
+				[this.heap[smallest], this.heap[at]] = [this.heap[at], this.heap[smallest]];
+				at = smallest;
+			}
+		}
+		return top?.group;
+	}
+}
+
+export async function runScheduled<T>(
+	tasks: Array<ScheduledTask<T>>,
+	limits: ScheduleLimits,
+): Promise<Array<PromiseSettledResult<T> | undefined>> {
+	const results: Array<PromiseSettledResult<T> | undefined> = new Array(tasks.length);
+	const groups = new Map<string, GroupQueue>();
+	tasks.forEach((task, index) => {
+		let group = groups.get(task.group);
+		if (!group) {
+			group = { tasks: [], next: 0, running: 0, busyResources: new Set(), queued: false };
+			groups.set(task.group, group);
+		}
+		group.tasks.push(index);
+	});
+
+	const maxConcurrent = Math.max(1, Math.floor(limits.maxConcurrent));
+	const maxPerGroup = Math.max(1, Math.floor(limits.maxPerGroup));
+	const ready = new ReadyGroups();
+	let running = 0;
+	let failed = false;
+	const stopped = () => (limits.stopOnFailure === true && failed) || limits.shouldStop?.() === true;
+
+	const canStart = (group: GroupQueue): boolean =>
+		group.next < group.tasks.length &&
+		group.running < maxPerGroup &&
+		!group.busyResources.has(tasks[group.tasks[group.next]].resource);
+	const offer = (group: GroupQueue) => {
+		if (!group.queued && canStart(group)) {
+			group.queued = true;
+			ready.push(group.tasks[group.next], group);
+		}
+	};
+	for (const group of groups.values()) offer(group);
+
+	return await new Promise((resolve) => {
+		const finishIfDone = () => {
+			if (running === 0 && (ready.size === 0 || stopped())) resolve(results);
+		};
+		const dispatch = () => {
+			while (running < maxConcurrent && ready.size > 0 && !stopped()) {
+				const group = ready.pop()!;
+				group.queued = false;
+				const index = group.tasks[group.next++];
+				const { resource, run } = tasks[index];
+				group.running++;
+				group.busyResources.add(resource);
+				running++;
+				offer(group);
+				void Promise.resolve()
+					.then(run)
+					.then(
+						(value) => {
+							results[index] = { status: 'fulfilled', value };
+						},
+						(reason: unknown) => {
+							results[index] = { status: 'rejected', reason };
+							failed = true;
+						},
+					)
+					.then(() => {
+						group.running--;
+						group.busyResources.delete(resource);
+						running--;
+						offer(group);
+						dispatch();
+						finishIfDone();
+					});
+			}
+			finishIfDone();
+		};
+		dispatch();
+	});
+}
