@@ -1,7 +1,7 @@
 import type { SandboxSeed } from '../sandbox/seed';
 import { defaultSeed } from '../sandbox/seed';
 
-export interface FanOutTarget {
+export interface FanOutTarget extends Record<string, string> {
 	connectionId: string;
 	listId: string;
 }
