@@ -1,3 +1,4 @@
+import { RatePacer } from '../nodes/VaultPlusSync/transport/pacing';
 import {
 	isRetryable,
 	parseRateLimitReset,
@@ -69,5 +70,27 @@ describe('how long to wait', () => {
 		const waits = [1, 2, 3, 4, 5, 6, 7, 8].map((retry) => retryDelayMs(answer(503), retry, policy, NOW, () => 0.999999));
 		expect(waits).toEqual([999, 1999, 3999, 7999, 15_999, 31_999, 59_999, 59_999]);
 		expect(retryDelayMs(answer(503), 3, policy, NOW, () => 0)).toBe(0);
+	});
+});
+
+describe('pacing by rate-limit headers', () => {
+	it('waits for one token when the bucket is empty, and not at all while tokens remain', () => {
+		const pacer = new RatePacer();
+		pacer.observe('conn_a', { 'x-ratelimit-limit': '90', 'x-ratelimit-remaining': '3', 'x-ratelimit-reset': '1.5' }, NOW);
+		expect(pacer.delayFor('conn_a', NOW)).toBe(0);
+
+		pacer.observe('conn_a', { 'X-RateLimit-Limit': '60', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': '60' }, NOW);
+		expect(pacer.delayFor('conn_a', NOW)).toBe(1000 + 20);
+		expect(pacer.delayFor('conn_a', NOW + 600)).toBe(420);
+		expect(pacer.delayFor('conn_b', NOW)).toBe(0);
+	});
+
+	it('reads a Unix-time reset as well, and ignores answers without the headers', () => {
+		const pacer = new RatePacer();
+		pacer.observe('conn_a', { 'x-ratelimit-limit': '10', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(NOW / 1000 + 1) }, NOW);
+		expect(pacer.delayFor('conn_a', NOW)).toBe(100 + 5);
+
+		pacer.observe('conn_a', {}, NOW);
+		expect(pacer.delayFor('conn_a', NOW)).toBe(0);
 	});
 });

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 
-import { runScheduled, type ScheduledTask } from '../nodes/VaultPlusSync/helpers/scheduler';
+import { runScheduled, type ScheduleLimits, type ScheduledTask } from '../nodes/VaultPlusSync/helpers/scheduler';
+
+const runScheduledList = async <T>(tasks: Array<ScheduledTask<T>>, limits: ScheduleLimits) =>
+	await runScheduled(tasks.length, (index) => tasks[index], limits);
 
 interface Trace {
 	starts: number[];
@@ -45,7 +48,7 @@ describe('the sync scheduler', () => {
 	it('runs different groups at once, up to the limit, and each group one task at a time in input order', async () => {
 		const trace = newTrace();
 		const specs = ['a', 'a', 'b', 'c', 'b', 'a', 'd', 'c'].map((group, index) => ({ group, resource: String(index), turns: 3 }));
-		const results = await runScheduled(tracedTasks(specs, trace), { maxConcurrent: 3, maxPerGroup: 1 });
+		const results = await runScheduledList(tracedTasks(specs, trace), { maxConcurrent: 3, maxPerGroup: 1 });
 
 		expect(results.map((result) => (result?.status === 'fulfilled' ? result.value : undefined))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
 		expect(trace.maxRunning).toBe(3);
@@ -56,7 +59,7 @@ describe('the sync scheduler', () => {
 	it('never runs two tasks of one resource at once, even when a group may run several', async () => {
 		const trace = newTrace();
 		const specs = [0, 1, 2, 3, 4, 5].map((index) => ({ group: 'a', resource: index % 2 === 0 ? 'x' : 'y', turns: 2 }));
-		await runScheduled(tracedTasks(specs, trace), { maxConcurrent: 10, maxPerGroup: 4 });
+		await runScheduledList(tracedTasks(specs, trace), { maxConcurrent: 10, maxPerGroup: 4 });
 
 		expect(trace.resourceOverlaps).toBe(0);
 		expect(trace.maxPerGroup.get('a')).toBe(2);
@@ -71,7 +74,7 @@ describe('the sync scheduler', () => {
 			{ group: 'b', resource: '3', turns: 5 },
 			{ group: 'b', resource: '4', turns: 1 },
 		];
-		const results = await runScheduled(tracedTasks(specs, trace), { maxConcurrent: 10, maxPerGroup: 1, stopOnFailure: true });
+		const results = await runScheduledList(tracedTasks(specs, trace), { maxConcurrent: 10, maxPerGroup: 1, stopOnFailure: true });
 
 		expect(results[0]?.status).toBe('rejected');
 		expect(results[2]?.status).toBe('fulfilled');
@@ -84,7 +87,7 @@ describe('the sync scheduler', () => {
 		await fc.assert(
 			fc.asyncProperty(fc.array(spec, { maxLength: 40 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 3 }), async (specs, maxConcurrent, maxPerGroup) => {
 				const trace = newTrace();
-				const results = await runScheduled(tracedTasks(specs, trace), { maxConcurrent, maxPerGroup });
+				const results = await runScheduledList(tracedTasks(specs, trace), { maxConcurrent, maxPerGroup });
 
 				expect(results.map((result) => (result?.status === 'fulfilled' ? result.value : -1))).toEqual(specs.map((_, index) => index));
 				expect(trace.starts.slice().sort((a, b) => a - b)).toEqual(specs.map((_, index) => index));

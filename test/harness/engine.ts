@@ -6,6 +6,7 @@ import {
 	WorkflowExecute,
 } from 'n8n-core';
 import type {
+	ICredentialType,
 	IDataObject,
 	IExecuteFunctions,
 	INode,
@@ -244,6 +245,47 @@ export async function searchList(
 	return await fn.call(context, options.filter, options.paginationToken);
 }
 
+/** An ExecuteContext for one node of the given type, as n8n-core builds it for a node run. */
+function executeContextFor(
+	node: INode,
+	nodeType: INodeType,
+	credentials: OfAuthCredentials,
+	credentialType: ICredentialType,
+): ExecuteContext {
+	const workflow = new Workflow({
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: {
+			getByName: () => nodeType,
+			getByNameAndVersion: () => nodeType,
+			getKnownTypes: () => ({}),
+		},
+	});
+	return new ExecuteContext(
+		workflow,
+		node,
+		createAdditionalData(new TestCredentialsHelper(credentialType, credentials)),
+		'internal',
+		{ resultData: { runData: {} } } as IRunExecutionData,
+		0,
+		[],
+		{ main: [[{ json: {} }]] },
+		{ node, data: {}, source: null },
+		[],
+	);
+}
+
+/**
+ * The helpers n8n gives the Vault+ Sync node (httpRequest, httpRequestWithAuthentication, …), outside
+ * any workflow run: what a bare loop of requests would use, for the benchmarks' baseline.
+ */
+export async function nodeHelpers(credentials: OfAuthCredentials): Promise<IExecuteFunctions['helpers']> {
+	const pkg = await loadPackage();
+	const context = executeContextFor(syncNode({}), pkg.node, credentials, pkg.credential);
+	return context.helpers;
+}
+
 /**
  * Runs the credential's `test` request as the n8n CLI's CredentialsTester does: a throwaway node type
  * whose only parameter routes the test request, executed by n8n-core's RoutingNode, then the rules.
@@ -278,29 +320,7 @@ export async function testCredential(credentials: OfAuthCredentials): Promise<IN
 		parameters: {},
 		credentials: { [CREDENTIAL_TYPE]: CREDENTIAL_REF },
 	};
-	const workflow = new Workflow({
-		nodes: [node],
-		connections: {},
-		active: false,
-		nodeTypes: {
-			getByName: () => probeType,
-			getByNameAndVersion: () => probeType,
-			getKnownTypes: () => ({}),
-		},
-	});
-	const helper = new TestCredentialsHelper(pkg.credential, credentials);
-	const context = new ExecuteContext(
-		workflow,
-		node,
-		createAdditionalData(helper),
-		'internal',
-		{ resultData: { runData: {} } } as IRunExecutionData,
-		0,
-		[],
-		{ main: [[{ json: {} }]] },
-		{ node, data: {}, source: null },
-		[],
-	);
+	const context = executeContextFor(node, probeType, credentials, pkg.credential);
 	try {
 		await new RoutingNode(context, probeType, { id: CREDENTIAL_REF.id, name: CREDENTIAL_REF.name, type: CREDENTIAL_TYPE, data: credentials }).runNode();
 	} catch (error) {

@@ -1,11 +1,24 @@
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { PackageDirectoryLoader } from 'n8n-core';
 import type { ICredentialType, INodeType, INodeTypes, IVersionedNodeType } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
-export const PACKAGE_ROOT = path.resolve(__dirname, '../..');
 export const PACKAGE_NAME = 'n8n-nodes-ofauth-vault-plus';
+
+/** The checkout's root, found upwards, so the harness also works when compiled elsewhere in it. */
+function findPackageRoot(from: string): string {
+	for (let dir = from; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+		const manifest = path.join(dir, 'package.json');
+		if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === PACKAGE_NAME) {
+			return dir;
+		}
+	}
+	throw new Error(`no ${PACKAGE_NAME} package.json above ${from}`);
+}
+
+export const PACKAGE_ROOT = findPackageRoot(__dirname);
 export const NODE_TYPE = `${PACKAGE_NAME}.vaultPlusSync`;
 export const CREDENTIAL_TYPE = 'ofAuthApi';
 

@@ -1,13 +1,6 @@
 import axios, { type AxiosInstance } from 'axios';
 
-import type {
-	ConcurrencyStats,
-	FaultSpec,
-	LoggedRequest,
-	RateLimitConfig,
-	Sandbox,
-	SandboxSeed,
-} from '../sandbox/server';
+import type { ConcurrencyStats, FaultSpec, LoggedRequest, RateLimitConfig, SandboxSeed } from '../sandbox/server';
 import { startSandbox } from '../sandbox/server';
 import type { OfAuthCredentials } from './credentials-helper';
 
@@ -20,11 +13,17 @@ export interface MediaItem {
 
 /** Drives a running sandbox over its HTTP admin API, as the demo and e2e scripts will. */
 export class SandboxClient {
-	private started?: { sandbox: Sandbox; http: AxiosInstance };
+	private started?: { url: string; close: () => Promise<void>; http: AxiosInstance };
 
+	/** A sandbox in this process. */
 	async start(options: { apiKeys?: string[]; seed?: SandboxSeed } = {}): Promise<this> {
 		const sandbox = await startSandbox(options);
-		this.started = { sandbox, http: axios.create({ baseURL: `${sandbox.url}/__sandbox` }) };
+		return this.attach(sandbox.url, async () => await sandbox.close());
+	}
+
+	/** A sandbox running elsewhere (another process), driven only over HTTP. */
+	attach(url: string, close: () => Promise<void>): this {
+		this.started = { url, close, http: axios.create({ baseURL: `${url}/__sandbox` }) };
 		return this;
 	}
 
@@ -35,7 +34,7 @@ export class SandboxClient {
 
 	get url(): string {
 		if (!this.started) throw new Error('the sandbox has not been started');
-		return this.started.sandbox.url;
+		return this.started.url;
 	}
 
 	credentials(overrides: Partial<OfAuthCredentials> = {}): OfAuthCredentials {
@@ -95,7 +94,7 @@ export class SandboxClient {
 	}
 
 	async close(): Promise<void> {
-		await this.started?.sandbox.close();
+		await this.started?.close();
 		this.started = undefined;
 	}
 }

@@ -3,18 +3,20 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { SyncOptions } from '../descriptions/parameters';
 import { checkConnectionId, checkListId, type IdentifierCheck } from '../helpers/identifiers';
+import type { ReadParameter } from '../helpers/itemParameters';
 import { checkSyncResult, type SyncResult } from '../helpers/syncResult';
-import { ofAuthApiRequest } from '../transport';
+import { ofAuthApiRequest, type OfAuthSession } from '../transport';
 import { DEFAULT_POLICY, type RetryPolicy } from '../transport/retry';
 
 function readIdentifier(
 	context: IExecuteFunctions,
+	read: ReadParameter,
 	parameter: 'connectionId' | 'listId',
 	itemIndex: number,
 	check: (value: unknown) => IdentifierCheck,
 ): string {
 	const label = parameter === 'connectionId' ? 'Connection' : 'Vault List';
-	const raw = context.getNodeParameter(parameter, itemIndex, undefined, { extractValue: true });
+	const raw = read(parameter, itemIndex, undefined, { extractValue: true });
 	const checked = check(raw);
 	if (!checked.ok) {
 		throw new NodeOperationError(context.getNode(), `Invalid "${label}" value [item ${itemIndex}]`, {
@@ -51,18 +53,19 @@ export interface PreparedSync {
 }
 
 /** Reads an item's parameters (expressions evaluated for that item) and refuses bad ones. */
-export function prepareSync(context: IExecuteFunctions, itemIndex: number): PreparedSync {
+export function prepareSync(context: IExecuteFunctions, read: ReadParameter, itemIndex: number): PreparedSync {
 	return {
 		itemIndex,
-		connectionId: readIdentifier(context, 'connectionId', itemIndex, checkConnectionId),
-		listId: readIdentifier(context, 'listId', itemIndex, checkListId),
-		options: context.getNodeParameter('options', itemIndex, {}) as SyncOptions,
+		connectionId: readIdentifier(context, read, 'connectionId', itemIndex, checkConnectionId),
+		listId: readIdentifier(context, read, 'listId', itemIndex, checkListId),
+		options: read('options', itemIndex, {}) as SyncOptions,
 	};
 }
 
 /** Runs the authoritative list sync for one item and returns its one output item. */
 export async function performSync(
 	context: IExecuteFunctions,
+	session: OfAuthSession,
 	sync: PreparedSync,
 ): Promise<INodeExecutionData> {
 	const { itemIndex, connectionId, listId, options } = sync;
@@ -74,7 +77,7 @@ export async function performSync(
 		expected: `sync result for vault list ${listId}`,
 		parse: (body) => checkSyncResult(body, listId),
 		policy: retryPolicy(options),
-	});
+	}, session);
 
 	if (!result.synced && !options.outputUnsyncedResults) {
 		throw new NodeApiError(

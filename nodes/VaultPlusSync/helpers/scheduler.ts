@@ -4,7 +4,8 @@
  * - tasks that share a `group` (a connection) start in input order, at most `maxPerGroup` at once;
  * - tasks that share a `resource` (a list of that connection) never overlap;
  * - among tasks allowed to start, the earliest in input order goes first.
- * Results come back in input order. No timers: it only reacts to settling tasks.
+ * Tasks are described lazily, in input order, so the first ones are already running while later
+ * items are still being read. Results come back in input order.
  */
 export interface ScheduledTask<T> {
 	group: string;
@@ -15,14 +16,17 @@ export interface ScheduledTask<T> {
 export interface ScheduleLimits {
 	maxConcurrent: number;
 	maxPerGroup: number;
-	/** Once a task fails, start nothing more (the running ones finish). */
+	/** Once a task fails (or cannot be described), start nothing more; running ones finish. */
 	stopOnFailure?: boolean;
 	/** Checked before each start: once it says stop, nothing new starts. */
 	shouldStop?: () => boolean;
+	/** Lets started requests go out while later items are described; called every `describeBatch` items. */
+	yieldToEventLoop?: () => Promise<void>;
+	describeBatch?: number;
 }
 
 interface GroupQueue {
-	/** Indexes of the group's tasks, in input order; `next` is the first not yet started. */
+	/** Indexes of the group's described tasks, in input order; `next` is the first not yet started. */
 	tasks: number[];
 	next: number;
 	running: number;
@@ -71,75 +75,102 @@ class ReadyGroups {
 }
 
 export async function runScheduled<T>(
-	tasks: Array<ScheduledTask<T>>,
+	count: number,
+	describe: (index: number) => ScheduledTask<T>,
 	limits: ScheduleLimits,
 ): Promise<Array<PromiseSettledResult<T> | undefined>> {
-	const results: Array<PromiseSettledResult<T> | undefined> = new Array(tasks.length);
+	const results: Array<PromiseSettledResult<T> | undefined> = new Array(count);
+	const tasks: Array<ScheduledTask<T> | undefined> = new Array(count);
 	const groups = new Map<string, GroupQueue>();
-	tasks.forEach((task, index) => {
-		let group = groups.get(task.group);
-		if (!group) {
-			group = { tasks: [], next: 0, running: 0, busyResources: new Set(), queued: false };
-			groups.set(task.group, group);
-		}
-		group.tasks.push(index);
-	});
-
 	const maxConcurrent = Math.max(1, Math.floor(limits.maxConcurrent));
 	const maxPerGroup = Math.max(1, Math.floor(limits.maxPerGroup));
+	const batch = Math.max(1, Math.floor(limits.describeBatch ?? count));
 	const ready = new ReadyGroups();
 	let running = 0;
+	let described = 0;
 	let failed = false;
 	const stopped = () => (limits.stopOnFailure === true && failed) || limits.shouldStop?.() === true;
 
+	const headResource = (group: GroupQueue) => tasks[group.tasks[group.next]]!.resource;
 	const canStart = (group: GroupQueue): boolean =>
-		group.next < group.tasks.length &&
-		group.running < maxPerGroup &&
-		!group.busyResources.has(tasks[group.tasks[group.next]].resource);
+		group.next < group.tasks.length && group.running < maxPerGroup && !group.busyResources.has(headResource(group));
 	const offer = (group: GroupQueue) => {
 		if (!group.queued && canStart(group)) {
 			group.queued = true;
 			ready.push(group.tasks[group.next], group);
 		}
 	};
-	for (const group of groups.values()) offer(group);
 
-	return await new Promise((resolve) => {
-		const finishIfDone = () => {
-			if (running === 0 && (ready.size === 0 || stopped())) resolve(results);
-		};
-		const dispatch = () => {
-			while (running < maxConcurrent && ready.size > 0 && !stopped()) {
-				const group = ready.pop()!;
-				group.queued = false;
-				const index = group.tasks[group.next++];
-				const { resource, run } = tasks[index];
-				group.running++;
-				group.busyResources.add(resource);
-				running++;
-				offer(group);
-				void Promise.resolve()
-					.then(run)
-					.then(
-						(value) => {
-							results[index] = { status: 'fulfilled', value };
-						},
-						(reason: unknown) => {
-							results[index] = { status: 'rejected', reason };
-							failed = true;
-						},
-					)
-					.then(() => {
-						group.running--;
-						group.busyResources.delete(resource);
-						running--;
-						offer(group);
-						dispatch();
-						finishIfDone();
-					});
-			}
-			finishIfDone();
-		};
-		dispatch();
+	let settle = () => {};
+	const allSettled = new Promise<void>((resolve) => {
+		settle = resolve;
 	});
+	const finishIfDone = () => {
+		if (running === 0 && (described === count || stopped()) && (ready.size === 0 || stopped())) settle();
+	};
+
+	/** Starts what the rules allow; returns how many tasks it started. */
+	const dispatch = (): number => {
+		let started = 0;
+		while (running < maxConcurrent && ready.size > 0 && !stopped()) {
+			started++;
+			const group = ready.pop()!;
+			group.queued = false;
+			const index = group.tasks[group.next++];
+			const { resource, run } = tasks[index]!;
+			group.running++;
+			group.busyResources.add(resource);
+			running++;
+			offer(group);
+			void Promise.resolve()
+				.then(run)
+				.then(
+					(value) => {
+						results[index] = { status: 'fulfilled', value };
+					},
+					(reason: unknown) => {
+						results[index] = { status: 'rejected', reason };
+						failed = true;
+					},
+				)
+				.then(() => {
+					group.running--;
+					group.busyResources.delete(resource);
+					running--;
+					offer(group);
+					dispatch();
+					finishIfDone();
+				});
+		}
+		return started;
+	};
+
+	let startedSinceYield = false;
+	while (described < count && !stopped()) {
+		const index = described++;
+		try {
+			const task = describe(index);
+			tasks[index] = task;
+			let group = groups.get(task.group);
+			if (!group) {
+				group = { tasks: [], next: 0, running: 0, busyResources: new Set(), queued: false };
+				groups.set(task.group, group);
+			}
+			group.tasks.push(index);
+			offer(group);
+		} catch (reason) {
+			results[index] = { status: 'rejected', reason };
+			failed = true;
+		}
+		if (dispatch() > 0) startedSinceYield = true;
+		// Only a start gives the event loop something to send; between starts, keep reading.
+		if (startedSinceYield && described % batch === 0 && described < count) {
+			startedSinceYield = false;
+			await limits.yieldToEventLoop?.();
+		}
+	}
+	dispatch();
+	finishIfDone();
+	await allSettled;
+	return results;
 }

@@ -1,4 +1,5 @@
 import type {
+	ICredentialsDecrypted,
 	IDataObject,
 	IExecuteFunctions,
 	IHttpRequestMethods,
@@ -10,6 +11,7 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 import { checkBaseUrl } from '../helpers/baseUrl';
 import type { AttemptHistory, RequestSubject } from './errors';
 import { networkCode, ofAuthApiError, unexpectedAnswerError, unreachableError } from './errors';
+import { RatePacer } from './pacing';
 import { DEFAULT_POLICY, isRetryable, retryDelayMs, type Outcome, type RetryPolicy } from './retry';
 
 export const CREDENTIAL_NAME = 'ofAuthApi';
@@ -38,6 +40,40 @@ interface FullResponse {
 }
 
 type OfAuthContext = IExecuteFunctions | ILoadOptionsFunctions;
+
+/** What every request of one run shares: the credential, read and checked once. */
+export interface OfAuthSession {
+	credentials: ICredentialsDecrypted;
+	baseUrl: string;
+	host: string;
+	secrets: string[];
+	pacer: RatePacer;
+}
+
+/**
+ * Reads the credential and refuses an insecure Base URL before anything is sent. n8n decrypts a
+ * credential on every read, so a run reads it once and hands it to each request.
+ */
+export async function openSession(context: OfAuthContext, itemIndex?: number): Promise<OfAuthSession> {
+	const node = context.getNode();
+	const data = await context.getCredentials(CREDENTIAL_NAME, itemIndex);
+	const base = checkBaseUrl(data.baseUrl);
+	if (!base.ok) {
+		throw new NodeOperationError(node, `The Base URL of the OFAuth API credential is not allowed: ${base.reason}`, {
+			description:
+				'Open the "OFAuth API" credential and set Base URL to https://api.ofauth.com (or another HTTPS address). The key is never sent to an address that fails this check.',
+			itemIndex,
+		});
+	}
+	const reference = node.credentials?.[CREDENTIAL_NAME];
+	return {
+		credentials: { id: reference?.id ?? '', name: reference?.name ?? '', type: CREDENTIAL_NAME, data },
+		baseUrl: base.baseUrl,
+		host: base.host,
+		secrets: [String(data.apiKey ?? '')],
+		pacer: new RatePacer(),
+	};
+}
 
 /** One try: an Outcome for the retry policy, plus what the error messages need. */
 type Attempt =
@@ -83,20 +119,16 @@ async function pause(ms: number, signal: AbortSignal | undefined): Promise<boole
  * The one place that talks HTTP to OFAuth: base URL, auth, connection header, retries and error
  * mapping. The sync is an idempotent PUT, so repeating it after a lost answer is safe.
  */
-export async function ofAuthApiRequest<T>(context: OfAuthContext, request: OfAuthRequest<T>): Promise<T> {
+export async function ofAuthApiRequest<T>(
+	context: OfAuthContext,
+	request: OfAuthRequest<T>,
+	givenSession?: OfAuthSession,
+): Promise<T> {
 	const node = context.getNode();
 	const policy = request.policy ?? DEFAULT_POLICY;
-	const credentials = await context.getCredentials(CREDENTIAL_NAME, request.subject.itemIndex);
-	const secrets = [String(credentials.apiKey ?? '')];
-
-	const base = checkBaseUrl(credentials.baseUrl);
-	if (!base.ok) {
-		throw new NodeOperationError(node, `The Base URL of the OFAuth API credential is not allowed: ${base.reason}`, {
-			description:
-				'Open the "OFAuth API" credential and set Base URL to https://api.ofauth.com (or another HTTPS address). The key is never sent to an address that fails this check.',
-			itemIndex: request.subject.itemIndex,
-		});
-	}
+	const session = givenSession ?? (await openSession(context, request.subject.itemIndex));
+	const { secrets } = session;
+	const base = session;
 
 	const options: IHttpRequestOptions = {
 		method: request.method,
@@ -112,12 +144,22 @@ export async function ofAuthApiRequest<T>(context: OfAuthContext, request: OfAut
 		sendCredentialsOnCrossOriginRedirect: false,
 	};
 
+	const signal = cancelSignal(context);
 	const send = async (): Promise<Attempt> => {
+		if (request.connectionId) {
+			const wait = session.pacer.delayFor(request.connectionId, Date.now());
+			if (wait > 0 && !(await pause(Math.min(wait, policy.maxWaitMs), signal))) {
+				return { kind: 'unreachable', code: 'ERR_CANCELED', error: new Error('cancelled') };
+			}
+		}
 		try {
-			const response = (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_NAME, {
-				...options,
-				headers: { ...options.headers },
-			})) as FullResponse;
+			const response = (await context.helpers.httpRequestWithAuthentication.call(
+				context,
+				CREDENTIAL_NAME,
+				{ ...options, headers: { ...options.headers } },
+				{ credentialsDecrypted: session.credentials },
+			)) as FullResponse;
+			if (request.connectionId) session.pacer.observe(request.connectionId, response.headers ?? {}, Date.now());
 			const json = parseJsonBody(response.body);
 			const ok = response.statusCode >= 200 && response.statusCode <= 299;
 			if (ok && !json.ok) return { kind: 'garbled', response };
@@ -133,7 +175,6 @@ export async function ofAuthApiRequest<T>(context: OfAuthContext, request: OfAut
 		}
 	};
 
-	const signal = cancelSignal(context);
 	const startedAt = Date.now();
 	for (let attemptNumber = 1; ; attemptNumber++) {
 		const attempt = await send();

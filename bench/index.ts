@@ -1,0 +1,169 @@
+/**
+ * `npm run bench`: speed and memory of the Vault+ Sync node in n8n-core's engine against the sandbox,
+ * as ratios to baselines measured in the same process. Prints a table and writes BENCHMARKS.md.
+ */
+import '../test/setup-env';
+
+import { performance } from 'node:perf_hooks';
+
+import { nodeHelpers, runSync } from '../test/harness/engine';
+import { SandboxClient, TEST_API_KEY } from '../test/harness/sandbox-client';
+import { fanOutSeed, type FanOutTarget } from '../test/harness/seeds';
+import { consoleTable, machineLine, markdownTable, writeSection } from './report';
+import { bucketLowerBoundMs, scheduleLowerBoundMs } from './bounds';
+import { startSandboxProcess } from '../scripts/sandbox-process';
+
+const LATENCY_MS = 100;
+const { seed, targets } = fanOutSeed(20, 10);
+
+const parameters = (options: Record<string, number> = {}) => ({
+	connectionId: { __rl: true, mode: 'id', value: '={{ $json.connectionId }}' },
+	listId: { __rl: true, mode: 'id', value: '={{ $json.listId }}' },
+	options,
+});
+
+async function timed(run: () => Promise<unknown>): Promise<number> {
+	const started = performance.now();
+	await run();
+	return performance.now() - started;
+}
+
+async function median(times: number, run: () => Promise<number>): Promise<number> {
+	const samples: number[] = [];
+	for (let at = 0; at < times; at++) samples.push(await run());
+	return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)];
+}
+
+async function syncAll(sandbox: SandboxClient, items: FanOutTarget[], options: Record<string, number> = {}) {
+	const result = await runSync({ credentials: sandbox.credentials(), items, parameters: parameters(options), onError: 'continueRegularOutput' });
+	const failed = result.output.filter((item) => typeof item.json.error === 'string').length;
+	if (result.output.length !== items.length) throw new Error(`${result.output.length} items came out of ${items.length}`);
+	return { result, failed };
+}
+
+async function overhead(sandbox: SandboxClient) {
+	const items = Array.from({ length: 1000 }, (_, index) => targets[index % 10]);
+	const helpers = await nodeHelpers(sandbox.credentials());
+	const bareLoop = async () => {
+		for (const item of items) {
+			await helpers.httpRequest({
+				method: 'PUT',
+				url: `${sandbox.url}/v2/vault-plus/lists/${item.listId}/sync`,
+				headers: { apiKey: TEST_API_KEY, 'x-connection-id': item.connectionId },
+				json: true,
+			});
+		}
+	};
+	await bareLoop();
+	await syncAll(sandbox, items);
+	const baseline = await median(3, async () => await timed(bareLoop));
+	const node = await median(3, async () => await timed(async () => await syncAll(sandbox, items)));
+	return { baseline, node };
+}
+
+async function fanOut(sandbox: SandboxClient, maxConcurrent: number) {
+	let failed = 0;
+	const wall = await median(3, async () => {
+		await sandbox.reset();
+		await sandbox.setLatency({ syncMs: LATENCY_MS });
+		return await timed(async () => {
+			({ failed } = await syncAll(sandbox, targets, { maxConcurrent }));
+		});
+	});
+	const stats = await sandbox.stats();
+	const bound = scheduleLowerBoundMs(targets, LATENCY_MS, maxConcurrent);
+	return { wall, bound, failed, stats };
+}
+
+async function rateLimited(sandbox: SandboxClient, bucket: { capacity: number; refillPerSecond: number }) {
+	await sandbox.reset();
+	await sandbox.setLatency({ syncMs: LATENCY_MS });
+	await sandbox.setRateLimit({ ...bucket, retryAfter: true });
+	let failed = 0;
+	const maxConcurrent = 20;
+	const wall = await timed(async () => {
+		({ failed } = await syncAll(sandbox, targets, { maxConcurrent, maxRetries: 10 }));
+	});
+	const rejected = (await sandbox.requests()).filter((request) => request.status === 429).length;
+	const bound = Math.max(
+		bucketLowerBoundMs(10, LATENCY_MS, bucket.capacity, bucket.refillPerSecond),
+		scheduleLowerBoundMs(targets, LATENCY_MS, maxConcurrent),
+	);
+	return { wall, bound, failed, rejected };
+}
+
+async function memory(sandbox: SandboxClient) {
+	await sandbox.reset();
+	const items = Array.from({ length: 10_000 }, (_, index) => targets[index % targets.length]);
+	const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
+	collect();
+	const before = process.memoryUsage().heapUsed;
+	let peak = before;
+	const sampler = setInterval(() => {
+		peak = Math.max(peak, process.memoryUsage().heapUsed);
+	}, 5);
+	const { result } = await syncAll(sandbox, items);
+	clearInterval(sampler);
+	peak = Math.max(peak, process.memoryUsage().heapUsed);
+	collect();
+	// What stays while the results are held, as n8n holds them for the next node.
+	const retained = process.memoryUsage().heapUsed - before;
+	const outputBytes = JSON.stringify(result.output).length;
+	return { peak: peak - before, retained, outputBytes, items: result.output.length };
+}
+
+async function main() {
+	const server = await startSandboxProcess({ seed });
+	const sandbox = new SandboxClient().attach(server.url, async () => await server.stop());
+	try {
+		const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+		const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+		console.log('1/4 overhead: 1,000 syncs at zero latency…');
+		const cost = await overhead(sandbox);
+		console.log('2/4 fan-out: 200 syncs over 20 connections at 100 ms…');
+		const fan10 = await fanOut(sandbox, 10);
+		const fan20 = await fanOut(sandbox, 20);
+		console.log('3/4 the same under a per-connection token bucket…');
+		const bucket = { capacity: 3, refillPerSecond: 5 };
+		const limited = await rateLimited(sandbox, bucket);
+		console.log('4/4 memory: 10,000 items…');
+		const mem = await memory(sandbox);
+
+		const rows = [
+			['benchmark', 'measured', 'baseline or bound', 'ratio', 'notes'],
+			['1. overhead, 1,000 syncs, 0 ms latency', s(cost.node), `${s(cost.baseline)} (n8n httpRequest in a bare loop)`, (cost.node / cost.baseline).toFixed(2), 'median of 3; one connection, so both run one request at a time'],
+			['2a. fan-out, 200 syncs / 20 connections, 100 ms, defaults', s(fan10.wall), `${s(fan10.bound)} (lower bound)`, (fan10.wall / fan10.bound).toFixed(3), `median of 3, goal ≤ 1.15; failed ${fan10.failed}; max in flight ${fan10.stats.maxInFlight}; same-connection overlaps ${fan10.stats.sameConnectionOverlaps}`],
+			['2b. the same, Max Concurrent Requests 20', s(fan20.wall), `${s(fan20.bound)} (lower bound)`, (fan20.wall / fan20.bound).toFixed(3), `median of 3, goal ≤ 1.15; failed ${fan20.failed}; max in flight ${fan20.stats.maxInFlight}; same-connection overlaps ${fan20.stats.sameConnectionOverlaps}`],
+			[`3. fan-out under a token bucket (burst ${bucket.capacity}, ${bucket.refillPerSecond}/s per connection), Max Concurrent 20`, s(limited.wall), `${s(limited.bound)} (bucket's lower bound)`, (limited.wall / limited.bound).toFixed(2), `failed items ${limited.failed}; 429 answers ${limited.rejected}`],
+			['4. memory, 10,000 items, 0 ms latency', `retained +${mb(mem.retained)}, peak +${mb(mem.peak)}`, `output JSON ${mb(mem.outputBytes)}`, (mem.retained / mem.outputBytes).toFixed(1), `retained: heap growth after GC with the ${mem.items} results held; peak includes garbage not yet collected`],
+		];
+		console.log(`\n${consoleTable(rows)}`);
+
+		const versions = `Node ${process.versions.node}, n8n-core ${require('n8n-core/package.json').version}, n8n-workflow ${require('n8n-workflow/package.json').version}`;
+		writeSection(
+			'bench',
+			`## In n8n-core's engine (\`npm run bench\`)
+
+Measured ${new Date().toISOString().slice(0, 10)} on ${machineLine()}; ${versions}. The node runs in
+n8n-core's \`WorkflowExecute\` against the Vault+ sandbox in another process on 127.0.0.1 (simulated sync latency where
+stated). Lower bounds follow from the schedule's own rules: one sync at a time per connection, at most
+Max Concurrent Requests at once, and for 3 the bucket's refill.
+
+${markdownTable(rows)}
+`,
+		);
+		console.log('\nwritten to BENCHMARKS.md');
+		const goalsMet = fan10.wall / fan10.bound <= 1.15 && fan20.wall / fan20.bound <= 1.15 && limited.failed === 0;
+		if (!goalsMet) console.log('a goal was missed (fan-out ratio ≤ 1.15, no failed items under the bucket)');
+	} finally {
+		await sandbox.close();
+	}
+}
+
+main().then(
+	() => process.exit(0),
+	(error: unknown) => {
+		console.error(error);
+		process.exit(1);
+	},
+);
