@@ -123,6 +123,18 @@ describe('the Vault+ Sync node description', () => {
 		for (const bad of ['', '12a', '-1', '1.5', '../1', '1%2F2']) expect(list.test(bad)).toBe(false);
 	});
 
+	it('offers "Sync List" (the default) and "Sync All Lists", with the list picker only for the first', async () => {
+		const { node } = await loadPackage();
+		const operation = property(node.description.properties, 'operation');
+
+		expect(operation.default).toBe('syncList');
+		expect(operation.noDataExpression).toBe(true);
+		expect(operation.options?.map((option) => (option as { value: string }).value)).toEqual(['syncAllLists', 'syncList']);
+		expect(property(node.description.properties, 'listId').displayOptions).toEqual({ show: { operation: ['syncList'] } });
+		expect(property(node.description.properties, 'listTypes')).toMatchObject({ default: ['custom'], displayOptions: { show: { operation: ['syncAllLists'] } } });
+		expect(property(node.description.properties, 'nameFilter').displayOptions).toEqual({ show: { operation: ['syncAllLists'] } });
+	});
+
 	it('has an option to output synced: false results, off by default', async () => {
 		const { node } = await loadPackage();
 		const options = property(node.description.properties, 'options');

@@ -7,7 +7,14 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { executeSyncs } from './actions/execute';
-import { connectionIdParameter, listIdParameter, optionsParameter } from './descriptions/parameters';
+import {
+	connectionIdParameter,
+	listIdParameter,
+	listTypesParameter,
+	nameFilterParameter,
+	operationParameter,
+	optionsParameter,
+} from './descriptions/parameters';
 import { searchConnections, searchVaultLists } from './methods/listSearch';
 
 /**
@@ -21,14 +28,22 @@ export class VaultPlusSync implements INodeType {
 		icon: { light: 'file:vaultPlusSync.svg', dark: 'file:vaultPlusSync.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ "Sync list " + ($parameter["listId"].cachedResultName || $parameter["listId"].value || "") }}',
+		subtitle:
+			'={{ $parameter["operation"] === "syncAllLists" ? "Sync all lists" : "Sync list " + ($parameter["listId"].cachedResultName || $parameter["listId"].value || "") }}',
 		description: 'Keep the OFAuth Vault+ media cache in step with an OnlyFans vault list',
 		defaults: { name: 'Vault+ Sync' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'ofAuthApi', required: true }],
-		properties: [connectionIdParameter, listIdParameter, optionsParameter],
+		properties: [
+			operationParameter,
+			connectionIdParameter,
+			listIdParameter,
+			listTypesParameter,
+			nameFilterParameter,
+			optionsParameter,
+		],
 	};
 
 	methods = {

@@ -35,7 +35,12 @@ export async function setUpDemo(options: {
 	try {
 		instance = await createUserFolder(runtime, tarball, { log });
 		await instance.importCredentials([sandboxCredential(sandbox.url)]);
-		await instance.importWorkflows([loadExample('nightly'), loadExample('syncOne'), demoWorkflow(DEMO_TARGETS)]);
+		await instance.importWorkflows([
+			loadExample('nightly'),
+			loadExample('syncOne'),
+			loadExample('allLists'),
+			demoWorkflow(DEMO_TARGETS),
+		]);
 	} catch (error) {
 		await instance?.cleanup();
 		await sandbox.close();

@@ -45,6 +45,7 @@ export function sandboxCredential(baseUrl: string, apiKey = SANDBOX_API_KEY) {
 export const EXAMPLES = {
 	nightly: { id: 'vaultPlusNightly', file: 'nightly-sync-with-slack-alert.json' },
 	syncOne: { id: 'vaultPlusSyncOne', file: 'sync-one-list.json' },
+	allLists: { id: 'vaultPlusAllList', file: 'nightly-sync-all-lists.json' },
 } as const;
 
 export function loadExample(which: keyof typeof EXAMPLES, nodeType = CUSTOM_NODE_TYPE): WorkflowJson {

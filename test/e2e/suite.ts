@@ -45,6 +45,29 @@ const CONTINUING = demoWorkflow(TARGETS_WITH_EXPIRED, {
 });
 const EXPIRED_MESSAGE = 'The OnlyFans session of connection conn_cora has expired [item 1]';
 
+/** The "sync one list" example turned into "Sync All Lists" of Bella's gym lists, with summaries. */
+function syncAllWorkflow() {
+	const example = loadExample('syncOne');
+	return {
+		...example,
+		id: 'vaultPlusSyncAll',
+		name: 'Vault+ e2e: sync all lists',
+		nodes: example.nodes.map((node) =>
+			node.name === SYNC_NODE_NAME
+				? {
+						...node,
+						parameters: {
+							operation: 'syncAllLists',
+							connectionId: { __rl: true, mode: 'id', value: 'conn_bella' },
+							nameFilter: 'gym',
+							options: { addSummary: true },
+						},
+					}
+				: node,
+		),
+	};
+}
+
 export function describeE2e(runtimeName: RuntimeName): void {
 	describe(`the package in real n8n (${runtimeName})`, () => {
 		let sandbox: Sandbox;
@@ -60,8 +83,10 @@ export function describeE2e(runtimeName: RuntimeName): void {
 				demoWorkflow(DEMO_TARGETS),
 				loadExample('nightly'),
 				loadExample('syncOne'),
+				loadExample('allLists'),
 				FAILING,
 				CONTINUING,
+				syncAllWorkflow(),
 			]);
 		});
 
@@ -111,6 +136,20 @@ export function describeE2e(runtimeName: RuntimeName): void {
 			expect(nodeOutput(result.run, SYNC_NODE_NAME)).toEqual([
 				expect.objectContaining({ synced: true, listId: '1001', connectionId: 'conn_alice' }),
 			]);
+		});
+
+		it('syncs all lists of a connection that pass the filters, with summaries', async () => {
+			const result = await instance.execute('vaultPlusSyncAll');
+
+			expect(result.exitCode).toBe(0);
+			const items = nodeOutput(result.run, SYNC_NODE_NAME);
+			expect(items.map((item) => item.listName).sort()).toEqual(['Gym Photos', 'Gym Videos']);
+			const photos = items.find((item) => item.listId === '2001');
+			expect(photos).toMatchObject({
+				connectionId: 'conn_bella',
+				changed: false,
+				summary: 'List 2001 (Gym Photos): 2 seen, +0 added, 0 updated, -0 removed, 2 unchanged, 0 adopted',
+			});
 		});
 
 		it('waits out a 429 as Retry-After says and then syncs', async () => {

@@ -78,7 +78,7 @@ export interface SyncRunOptions {
 	onError?: OnError;
 }
 
-function createAdditionalData(
+export function createAdditionalData(
 	helper: TestCredentialsHelper,
 	hooks?: ExecutionLifecycleHooks,
 ): IWorkflowExecuteAdditionalData {

@@ -2,10 +2,11 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import type { SyncOptions } from '../descriptions/parameters';
-import { itemParameterReader } from '../helpers/itemParameters';
-import { runScheduled } from '../helpers/scheduler';
+import { itemParameterReader, type ReadParameter } from '../helpers/itemParameters';
+import { runScheduled, type ScheduleLimits } from '../helpers/scheduler';
 import { openSession, type OfAuthSession } from '../transport';
-import { performSync, prepareSync } from './syncList';
+import { expandConnection } from './syncAllLists';
+import { performSync, prepareSync, readConnectionId, type PreparedSync } from './syncList';
 
 type NodeError = NodeApiError | NodeOperationError;
 
@@ -41,8 +42,104 @@ function limit(value: unknown, fallback: number): number {
 }
 
 /**
- * Syncs every input item: different connections at once, each connection's items one after another in
- * input order (by default), never two syncs of one list at the same time, output in input order.
+ * Collects what each input item produced, in input order, as n8n expects: results, or error items
+ * with continue-on-fail; without it, the earliest failure is thrown.
+ */
+class Outputs {
+	private readonly byItem: INodeExecutionData[][];
+	private failure?: { error: NodeError; itemIndex: number };
+
+	constructor(
+		private readonly context: IExecuteFunctions,
+		private readonly continueOnFail: boolean,
+		count: number,
+	) {
+		this.byItem = Array.from({ length: count }, () => []);
+	}
+
+	add(itemIndex: number, item: INodeExecutionData): void {
+		this.byItem[itemIndex].push(item);
+	}
+
+	fail(itemIndex: number, caught: unknown): void {
+		const error = asNodeError(this.context, caught, itemIndex);
+		if (this.continueOnFail) this.add(itemIndex, errorItem(error, itemIndex));
+		else if (this.failure === undefined || itemIndex < this.failure.itemIndex) this.failure = { error, itemIndex };
+	}
+
+	result(): INodeExecutionData[][] {
+		if (this.failure) throw this.failure.error;
+		return [this.byItem.flat()];
+	}
+}
+
+interface Run {
+	context: IExecuteFunctions;
+	read: ReadParameter;
+	session: OfAuthSession | Error;
+	limits: ScheduleLimits;
+	outputs: Outputs;
+}
+
+function syncTask(run: Run, sync: PreparedSync) {
+	return {
+		group: sync.connectionId,
+		resource: sync.listId,
+		run: async () => {
+			if (run.session instanceof Error) throw run.session;
+			return await performSync(run.context, run.session, sync);
+		},
+	};
+}
+
+/** "Sync List": one sync per input item, each read as the run goes. */
+async function syncEachItem(run: Run, count: number): Promise<void> {
+	const syncs: PreparedSync[] = new Array(count);
+	const settled = await runScheduled(
+		count,
+		(itemIndex) => {
+			syncs[itemIndex] = prepareSync(run.context, run.read, itemIndex);
+			return syncTask(run, syncs[itemIndex]);
+		},
+		run.limits,
+	);
+	settled.forEach((result, itemIndex) => {
+		if (result?.status === 'fulfilled') run.outputs.add(itemIndex, result.value);
+		else if (result?.status === 'rejected') run.outputs.fail(itemIndex, result.reason);
+	});
+}
+
+/** "Sync All Lists": list each input item's connection, then sync every list that passes the filters. */
+async function syncAllListsOfEachItem(run: Run, count: number): Promise<void> {
+	const listed = await runScheduled(
+		count,
+		(itemIndex) => ({
+			group: readConnectionId(run.context, run.read, itemIndex),
+			resource: `item ${itemIndex}`,
+			run: async () => {
+				if (run.session instanceof Error) throw run.session;
+				return await expandConnection(run.context, run.session, run.read, itemIndex);
+			},
+		}),
+		run.limits,
+	);
+	const syncs: PreparedSync[] = [];
+	listed.forEach((result, itemIndex) => {
+		if (result?.status === 'fulfilled') syncs.push(...result.value);
+		else if (result?.status === 'rejected') run.outputs.fail(itemIndex, result.reason);
+	});
+
+	const settled = await runScheduled(syncs.length, (at) => syncTask(run, syncs[at]), run.limits);
+	settled.forEach((result, at) => {
+		const { itemIndex } = syncs[at];
+		if (result?.status === 'fulfilled') run.outputs.add(itemIndex, result.value);
+		else if (result?.status === 'rejected') run.outputs.fail(itemIndex, result.reason);
+	});
+}
+
+/**
+ * Different connections at once, each connection's syncs one after another in input order (by
+ * default), never two syncs of one list at the same time, output in input order.
  */
 export async function executeSyncs(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const count = context.getInputData().length;
@@ -60,21 +157,12 @@ export async function executeSyncs(context: IExecuteFunctions): Promise<INodeExe
 	// Concurrency is a property of the whole run, so the first item's options set it.
 	const options = read('options', 0, {}) as SyncOptions;
 	const signal = context.getExecutionCancelSignal();
-
-	const settled = await runScheduled(
-		count,
-		(itemIndex) => {
-			const sync = prepareSync(context, read, itemIndex);
-			return {
-				group: sync.connectionId,
-				resource: sync.listId,
-				run: async () => {
-					if (session instanceof Error) throw session;
-					return await performSync(context, session, sync);
-				},
-			};
-		},
-		{
+	const run: Run = {
+		context,
+		read,
+		session,
+		outputs: new Outputs(context, continueOnFail, count),
+		limits: {
 			maxConcurrent: limit(options.maxConcurrent, DEFAULT_MAX_CONCURRENT),
 			maxPerGroup: limit(options.maxPerConnection, DEFAULT_MAX_PER_CONNECTION),
 			// Without continue-on-fail the node fails: start nothing more, let running syncs finish.
@@ -83,19 +171,9 @@ export async function executeSyncs(context: IExecuteFunctions): Promise<INodeExe
 			yieldToEventLoop: async () => await sleep(0),
 			describeBatch: DESCRIBE_BATCH,
 		},
-	);
+	};
 
-	const output: INodeExecutionData[] = [];
-	let failure: NodeError | undefined;
-	settled.forEach((result, itemIndex) => {
-		if (result?.status === 'fulfilled') {
-			output.push(result.value);
-		} else if (result?.status === 'rejected') {
-			const error = asNodeError(context, result.reason, itemIndex);
-			if (continueOnFail) output.push(errorItem(error, itemIndex));
-			else failure ??= error;
-		}
-	});
-	if (failure) throw failure;
-	return [output];
+	if (read('operation', 0, 'syncList') === 'syncAllLists') await syncAllListsOfEachItem(run, count);
+	else await syncEachItem(run, count);
+	return run.outputs.result();
 }

@@ -4,6 +4,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { SyncOptions } from '../descriptions/parameters';
 import { checkConnectionId, checkListId, type IdentifierCheck } from '../helpers/identifiers';
 import type { ReadParameter } from '../helpers/itemParameters';
+import { summarize } from '../helpers/summary';
 import { checkSyncResult, type SyncResult } from '../helpers/syncResult';
 import { ofAuthApiRequest, type OfAuthSession } from '../transport';
 import { DEFAULT_POLICY, type RetryPolicy } from '../transport/retry';
@@ -27,7 +28,7 @@ function readIdentifier(
 	return checked.value;
 }
 
-function retryPolicy(options: SyncOptions): RetryPolicy {
+export function retryPolicy(options: SyncOptions): RetryPolicy {
 	const seconds = (value: number | undefined, fallbackMs: number) =>
 		typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : fallbackMs;
 	return {
@@ -49,7 +50,17 @@ export interface PreparedSync {
 	itemIndex: number;
 	connectionId: string;
 	listId: string;
+	/** Known when the list was picked from the dropdown or listed by "Sync All Lists". */
+	listName?: string;
+	/** Output the list's name: "Sync All Lists" does, since the user never named the list. */
+	outputListName?: boolean;
 	options: SyncOptions;
+}
+
+/** The name the dropdown stored with a picked list, if the user picked it there. */
+function pickedListName(read: ReadParameter, itemIndex: number): string | undefined {
+	const locator = read('listId', itemIndex) as { mode?: string; cachedResultName?: unknown } | undefined;
+	return locator?.mode === 'list' && typeof locator.cachedResultName === 'string' ? locator.cachedResultName : undefined;
 }
 
 /** Reads an item's parameters (expressions evaluated for that item) and refuses bad ones. */
@@ -58,8 +69,13 @@ export function prepareSync(context: IExecuteFunctions, read: ReadParameter, ite
 		itemIndex,
 		connectionId: readIdentifier(context, read, 'connectionId', itemIndex, checkConnectionId),
 		listId: readIdentifier(context, read, 'listId', itemIndex, checkListId),
+		listName: pickedListName(read, itemIndex),
 		options: read('options', itemIndex, {}) as SyncOptions,
 	};
+}
+
+export function readConnectionId(context: IExecuteFunctions, read: ReadParameter, itemIndex: number): string {
+	return readIdentifier(context, read, 'connectionId', itemIndex, checkConnectionId);
 }
 
 /** Runs the authoritative list sync for one item and returns its one output item. */
@@ -91,5 +107,13 @@ export async function performSync(
 		);
 	}
 
-	return { json: { ...result, connectionId }, pairedItem: { item: itemIndex } };
+	return {
+		json: {
+			...result,
+			connectionId,
+			...(sync.outputListName && sync.listName !== undefined ? { listName: sync.listName } : {}),
+			...(options.addSummary ? summarize(result, sync.listName) : {}),
+		},
+		pairedItem: { item: itemIndex },
+	};
 }

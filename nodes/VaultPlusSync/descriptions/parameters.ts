@@ -42,12 +42,64 @@ export const connectionIdParameter: INodeProperties = {
 	],
 };
 
+export const operationParameter: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{
+			name: 'Sync All Lists',
+			value: 'syncAllLists',
+			action: 'Sync all vault lists of a connection',
+			description: 'Sync every vault list of the connection that passes the filters, one output item per list',
+		},
+		{
+			name: 'Sync List',
+			value: 'syncList',
+			action: 'Sync a vault list',
+			description: 'Sync one vault list, one output item per input item',
+		},
+	],
+	default: 'syncList',
+};
+
+export const VAULT_LIST_TYPES = ['custom', 'messages', 'posts', 'stories', 'streams', 'media_stickers'] as const;
+
+export const listTypesParameter: INodeProperties = {
+	displayName: 'List Types',
+	name: 'listTypes',
+	type: 'multiOptions',
+	options: [
+		{ name: 'Custom Lists', value: 'custom' },
+		{ name: 'Media Stickers', value: 'media_stickers' },
+		{ name: 'Messages', value: 'messages' },
+		{ name: 'Posts', value: 'posts' },
+		{ name: 'Stories', value: 'stories' },
+		{ name: 'Streams', value: 'streams' },
+	],
+	default: ['custom'],
+	displayOptions: { show: { operation: ['syncAllLists'] } },
+	description: 'Which kinds of vault list to sync. Custom lists are the ones the creator made.',
+};
+
+export const nameFilterParameter: INodeProperties = {
+	displayName: 'Name Filter',
+	name: 'nameFilter',
+	type: 'string',
+	default: '',
+	placeholder: 'e.g. Promo',
+	displayOptions: { show: { operation: ['syncAllLists'] } },
+	description: 'Only sync lists whose name contains this text (ignoring case). Empty syncs every list of the chosen types.',
+};
+
 export const listIdParameter: INodeProperties = {
 	displayName: 'Vault List',
 	name: 'listId',
 	type: 'resourceLocator',
 	default: { mode: 'list', value: '' },
 	required: true,
+	displayOptions: { show: { operation: ['syncList'] } },
 	description: 'The OnlyFans vault list whose media the Vault+ cache should mirror',
 	modes: [
 		{
@@ -85,6 +137,14 @@ export const optionsParameter: INodeProperties = {
 	placeholder: 'Add option',
 	default: {},
 	options: [
+		{
+			displayName: 'Add Summary',
+			name: 'addSummary',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to add "changed" (whether anything was added, updated, removed or adopted) and a one-line "summary" of the counts, ready for an IF or a Slack node',
+		},
 		{
 			displayName: 'Max Concurrent per Connection',
 			name: 'maxPerConnection',
@@ -141,6 +201,7 @@ export const optionsParameter: INodeProperties = {
 };
 
 export interface SyncOptions {
+	addSummary?: boolean;
 	outputUnsyncedResults?: boolean;
 	maxConcurrent?: number;
 	maxPerConnection?: number;

@@ -25,7 +25,8 @@ export function itemParameterReader(context: IExecuteFunctions): ReadParameter {
 		if (holdsExpression(parameters[name])) {
 			return context.getNodeParameter(name, itemIndex, fallback, options);
 		}
-		if (!fixedValues.has(name)) fixedValues.set(name, context.getNodeParameter(name, itemIndex, fallback, options));
-		return fixedValues.get(name);
+		const key = options?.extractValue ? `${name}\u0000value` : name;
+		if (!fixedValues.has(key)) fixedValues.set(key, context.getNodeParameter(name, itemIndex, fallback, options));
+		return fixedValues.get(key);
 	};
 }

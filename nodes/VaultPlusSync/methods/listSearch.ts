@@ -2,47 +2,19 @@ import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult
 import { NodeOperationError } from 'n8n-workflow';
 
 import { checkConnectionId } from '../helpers/identifiers';
-import { ofAuthApiRequest, type Parsed } from '../transport';
+import { ofAuthApiRequest } from '../transport';
+import {
+	isConnection,
+	isVaultList,
+	MAX_QUERY_LENGTH,
+	parsePage,
+	VAULT_LISTS_PAGE_SIZE,
+	type Connection,
+	type Page,
+} from '../transport/pages';
 import { DROPDOWN_POLICY } from '../transport/retry';
 
 const CONNECTIONS_PAGE_SIZE = 100;
-/** The Access API caps vault-list pages at 40. */
-const VAULT_LISTS_PAGE_SIZE = 40;
-/** The Access API refuses longer search texts. */
-const MAX_QUERY_LENGTH = 100;
-
-interface Page<T> {
-	list: T[];
-	hasMore: boolean;
-}
-
-interface Connection {
-	id: string;
-	userData?: { name?: string; username?: string };
-}
-
-interface VaultList {
-	id: number | string;
-	name?: string;
-	type?: string;
-}
-
-function parsePage<T>(body: unknown, isEntry: (entry: unknown) => entry is T): Parsed<Page<T>> {
-	if (body === null || typeof body !== 'object') return { ok: false, problems: ['the body is not an object'] };
-	const { list, hasMore } = body as { list?: unknown; hasMore?: unknown };
-	if (!Array.isArray(list)) return { ok: false, problems: ['list is not an array'] };
-	const bad = list.findIndex((entry) => !isEntry(entry));
-	if (bad !== -1) return { ok: false, problems: [`list entry ${bad} has no usable id`] };
-	return { ok: true, value: { list: list as T[], hasMore: hasMore === true } };
-}
-
-const isConnection = (entry: unknown): entry is Connection =>
-	entry !== null && typeof entry === 'object' && typeof (entry as Connection).id === 'string';
-
-const isVaultList = (entry: unknown): entry is VaultList => {
-	const id = (entry as VaultList | null)?.id;
-	return (typeof id === 'number' && Number.isSafeInteger(id)) || (typeof id === 'string' && /^\d+$/.test(id));
-};
 
 function offsetFrom(paginationToken?: string): number {
 	const offset = Number(paginationToken);

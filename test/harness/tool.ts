@@ -1,0 +1,111 @@
+/**
+ * Runs the Vault+ Sync node the way an AI Agent uses its tool form (vaultPlusSyncTool): n8n-core turns
+ * the node into a LangChain tool whose arguments come from the node's $fromAI() parameters, and runs
+ * the node with the arguments the agent passes. The agent here is a stand-in that calls the tool once.
+ */
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INode,
+	INodeParameters,
+	INodeType,
+	INodeTypes,
+	IRun,
+	IWorkflowBase,
+} from 'n8n-workflow';
+import { createRunExecutionData, NodeConnectionTypes, NodeHelpers, Workflow } from 'n8n-workflow';
+
+import type { OfAuthCredentials } from './credentials-helper';
+import { TestCredentialsHelper } from './credentials-helper';
+import { createAdditionalData } from './engine';
+import { CREDENTIAL_TYPE, loadPackage } from './package';
+
+const TOOL_NAME = 'Vault+ Sync Tool';
+
+/** Mirrors what n8n does at load time for a node with usableAsTool: no main input, one ai_tool output. */
+function toolFormOf(nodeType: INodeType): INodeType {
+	const tool = Object.create(nodeType) as INodeType;
+	tool.description = {
+		...nodeType.description,
+		name: `${nodeType.description.name}Tool`,
+		displayName: `${nodeType.description.displayName} Tool`,
+		inputs: [],
+		outputs: [NodeConnectionTypes.AiTool],
+		properties: [
+			{ displayName: 'Description', name: 'toolDescription', type: 'string', default: '' },
+			...nodeType.description.properties,
+		],
+	};
+	return tool;
+}
+
+function agentCalling(toolArgs: IDataObject): INodeType {
+	return {
+		description: {
+			displayName: 'Agent Stand-in',
+			name: 'agentStandIn',
+			group: ['transform'],
+			version: 1,
+			description: '',
+			defaults: {},
+			inputs: [NodeConnectionTypes.Main, NodeConnectionTypes.AiTool],
+			outputs: [NodeConnectionTypes.Main],
+			properties: [],
+		},
+		async execute(this: IExecuteFunctions) {
+			const tools = (await this.getInputConnectionData(NodeConnectionTypes.AiTool, 0)) as Array<{
+				name: string;
+				schema: { shape?: Record<string, unknown> };
+				invoke(args: IDataObject): Promise<string>;
+			}>;
+			const [tool] = tools;
+			const answer = await tool.invoke(toolArgs).catch((error: Error) => `Error: ${error.message}`);
+			return [[{ json: { toolName: tool.name, argumentNames: Object.keys(tool.schema.shape ?? {}).sort(), answer }, pairedItem: { item: 0 } }]];
+		},
+	};
+}
+
+export async function runAsTool(options: {
+	credentials: OfAuthCredentials;
+	parameters: INodeParameters;
+	toolArgs: IDataObject;
+}): Promise<{ run: IRun; toolName: string; argumentNames: string[]; answer: string }> {
+	const pkg = await loadPackage();
+	const tool = toolFormOf(pkg.node);
+	const agent = agentCalling(options.toolArgs);
+	const types: Record<string, INodeType> = { 'test.agent': agent, 'test.vaultPlusSyncTool': tool };
+	const nodeTypes: INodeTypes = {
+		getByName: (type) => types[type],
+		getByNameAndVersion: (type, version) => NodeHelpers.getVersionedNodeType(types[type], version),
+		getKnownTypes: () => ({}),
+	};
+	const agentNode: INode = { id: 'agent', name: 'Agent', type: 'test.agent', typeVersion: 1, position: [0, 0], parameters: {} };
+	const toolNode: INode = {
+		id: 'tool',
+		name: TOOL_NAME,
+		type: 'test.vaultPlusSyncTool',
+		typeVersion: 1,
+		position: [0, 200],
+		parameters: options.parameters,
+		credentials: { [CREDENTIAL_TYPE]: { id: 'cred-ofauth-1', name: 'OFAuth account' } },
+	};
+	const connections = { [TOOL_NAME]: { [NodeConnectionTypes.AiTool]: [[{ node: 'Agent', type: NodeConnectionTypes.AiTool, index: 0 }]] } };
+	const workflow = new Workflow({ id: 'wf-tool', nodes: [agentNode, toolNode], connections, active: false, nodeTypes, settings: {} });
+	const workflowData = { id: 'wf-tool', name: 'tool', nodes: [agentNode, toolNode], connections, active: false } as unknown as IWorkflowBase;
+	const hooks = new ExecutionLifecycleHooks('manual', 'tool-execution', workflowData);
+	const finished = new Promise<IRun>((resolve) => hooks.addHandler('workflowExecuteAfter', (run) => resolve(run)));
+	const runExecutionData = createRunExecutionData({
+		executionData: { nodeExecutionStack: [{ node: agentNode, data: { main: [[{ json: {} }]] }, source: null }] },
+	});
+	const helper = new TestCredentialsHelper(pkg.credential, options.credentials);
+	await new WorkflowExecute(createAdditionalData(helper, hooks), 'manual', runExecutionData).processRunExecutionData(workflow);
+	const run = await finished;
+	const output = run.data.resultData.runData.Agent?.[0]?.data?.main?.[0]?.[0]?.json ?? {};
+	return {
+		run,
+		toolName: String(output.toolName),
+		argumentNames: (output.argumentNames as string[]) ?? [],
+		answer: String(output.answer),
+	};
+}
