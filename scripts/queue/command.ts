@@ -1,0 +1,54 @@
+/**
+ * Runs one system command to its end (apt-get, initdb, pg_ctl, psql), with a timeout, and fails
+ * with its output when it exits non-zero. `asUser` runs it through runuser when this process is root.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+
+export interface CommandOptions {
+	cwd?: string;
+	env?: NodeJS.ProcessEnv;
+	timeoutMs?: number;
+	/** Run as this OS user (via `runuser -u`) when this process is root; as is otherwise. */
+	asUser?: string;
+}
+
+export interface CommandOutput {
+	stdout: string;
+	stderr: string;
+}
+
+export function isRoot(): boolean {
+	return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+function argv(command: string, args: string[], asUser?: string): [string, string[]] {
+	return asUser && isRoot() ? ['runuser', ['-u', asUser, '--', command, ...args]] : [command, args];
+}
+
+export async function runCommand(command: string, args: string[], opts: CommandOptions = {}): Promise<CommandOutput> {
+	const [file, fileArgs] = argv(command, args, opts.asUser);
+	const child = spawn(file, fileArgs, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+	let stdout = '';
+	let stderr = '';
+	child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+	const timeoutMs = opts.timeoutMs ?? 120_000;
+	const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+	const result = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
+		child.on('error', (error) => resolve({ code: null, signal: null, error }));
+		child.on('close', (code, signal) => resolve({ code, signal }));
+	});
+	clearTimeout(timer);
+	if (result.code !== 0) {
+		const why = result.error?.message ?? `exit ${result.code ?? result.signal}`;
+		const tail = `${stdout}\n${stderr}`.trim().split('\n').slice(-25).join('\n');
+		throw new Error(`${[file, ...fileArgs].join(' ')} failed (${why}, limit ${timeoutMs / 1000} s):\n${tail}`);
+	}
+	return { stdout, stderr };
+}
+
+/** The same, synchronously, for signal handlers; output ignored, never throws. */
+export function runCommandSync(command: string, args: string[], opts: CommandOptions = {}): void {
+	const [file, fileArgs] = argv(command, args, opts.asUser);
+	spawnSync(file, fileArgs, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: 'ignore', timeout: opts.timeoutMs ?? 30_000 });
+}

@@ -1,0 +1,101 @@
+/**
+ * A throwaway Redis on 127.0.0.1 and a free port, without persistence, its working directory in a
+ * fresh tmp dir. It runs as a child of this process and is stopped (and its dir removed) by stop(),
+ * or by the cleanup registry on a signal.
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+import { freePort } from '../n8n-instance';
+import { registerCleanup } from './cleanup';
+
+export interface RedisServer {
+	host: string;
+	port: number;
+	logFile: string;
+	stop(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 20_000;
+
+export async function startRedis(redisServer: string, log: (line: string) => void = () => undefined): Promise<RedisServer> {
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'ofauth-queue-redis-'));
+	const logFile = path.join(dir, 'redis.log');
+	const port = await freePort();
+	const args = ['--save', '', '--appendonly', 'no', '--port', String(port), '--bind', '127.0.0.1', '--dir', dir];
+	log(`redis-server on 127.0.0.1:${port} (dir ${dir})`);
+	const output = createWriteStream(logFile);
+	const child = spawn(redisServer, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+	child.stdout.pipe(output);
+	child.stderr.pipe(output);
+	let exited = false;
+	const exit = new Promise<void>((resolve) => {
+		child.once('exit', () => {
+			exited = true;
+			resolve();
+		});
+		child.once('error', () => {
+			exited = true;
+			resolve();
+		});
+	});
+
+	const stop = registerCleanup({
+		name: `redis-server :${port}`,
+		async stop() {
+			if (!exited) {
+				child.kill('SIGTERM');
+				const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+				await exit;
+				clearTimeout(killer);
+			}
+			await new Promise<void>((resolve) => output.end(resolve));
+			rmSync(dir, { recursive: true, force: true });
+		},
+		stopSync() {
+			if (!exited) child.kill('SIGKILL');
+			rmSync(dir, { recursive: true, force: true });
+		},
+	});
+
+	const deadline = Date.now() + READY_TIMEOUT_MS;
+	while (!(await ping(port))) {
+		if (exited || Date.now() > deadline) {
+			const tail = readTail(logFile);
+			await stop();
+			throw new Error(`redis-server on port ${port} ${exited ? 'exited' : 'did not answer PING'}:\n${tail}`);
+		}
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+	return { host: '127.0.0.1', port, logFile, stop };
+}
+
+/** PING over RESP; true on +PONG. */
+function ping(port: number): Promise<boolean> {
+	return new Promise((resolve) => {
+		const socket = net.connect({ host: '127.0.0.1', port });
+		let answer = '';
+		const done = (ok: boolean) => {
+			socket.destroy();
+			resolve(ok);
+		};
+		socket.setTimeout(1_000, () => done(false));
+		socket.on('error', () => done(false));
+		socket.on('connect', () => socket.write('PING\r\n'));
+		socket.on('data', (chunk) => {
+			answer += chunk.toString();
+			if (answer.includes('\r\n')) done(answer.startsWith('+PONG'));
+		});
+	});
+}
+
+function readTail(file: string): string {
+	try {
+		return readFileSync(file, 'utf8').trim().split('\n').slice(-20).join('\n');
+	} catch {
+		return '(no log)';
+	}
+}

@@ -1,0 +1,59 @@
+/**
+ * Redis and PostgreSQL from Debian's packages: found where Debian puts them, or installed with
+ * apt-get (as root: `apt-get update` once, then `apt-get install -y`). Nothing is installed when
+ * both are there already.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+
+import { isRoot, runCommand } from './command';
+
+export interface SystemBinaries {
+	redisServer: string;
+	/** e.g. /usr/lib/postgresql/15/bin (initdb, pg_ctl, psql, postgres). */
+	postgresBin: string;
+}
+
+const APT_TIMEOUT_MS = 9 * 60_000;
+let aptUpdated = false;
+
+function findRedisServer(): string | undefined {
+	const dirs = ['/usr/bin', '/usr/local/bin', ...(process.env.PATH ?? '').split(path.delimiter)];
+	return dirs.map((dir) => path.join(dir, 'redis-server')).find((file) => existsSync(file));
+}
+
+/** The newest /usr/lib/postgresql/<version>/bin that has initdb and pg_ctl. */
+function findPostgresBin(): string | undefined {
+	const root = '/usr/lib/postgresql';
+	if (!existsSync(root)) return undefined;
+	return readdirSync(root)
+		.filter((name) => /^\d+(\.\d+)?$/.test(name))
+		.sort((a, b) => Number(b) - Number(a))
+		.map((version) => path.join(root, version, 'bin'))
+		.find((bin) => existsSync(path.join(bin, 'initdb')) && existsSync(path.join(bin, 'pg_ctl')));
+}
+
+export async function ensureSystemPackages(log: (line: string) => void = () => undefined): Promise<SystemBinaries> {
+	const missing = [
+		...(findRedisServer() ? [] : ['redis-server']),
+		...(findPostgresBin() ? [] : ['postgresql']),
+	];
+	if (missing.length > 0) {
+		if (!isRoot()) {
+			throw new Error(`Missing ${missing.join(' and ')}: run \`sudo apt-get install -y ${missing.join(' ')}\` first.`);
+		}
+		const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+		if (!aptUpdated) {
+			log('apt-get update');
+			await runCommand('apt-get', ['update'], { env, timeoutMs: APT_TIMEOUT_MS });
+			aptUpdated = true;
+		}
+		log(`apt-get install -y ${missing.join(' ')}`);
+		await runCommand('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env, timeoutMs: APT_TIMEOUT_MS });
+	}
+	const redisServer = findRedisServer();
+	const postgresBin = findPostgresBin();
+	if (!redisServer) throw new Error('redis-server is still missing after apt-get install redis-server');
+	if (!postgresBin) throw new Error('/usr/lib/postgresql/<version>/bin is still missing after apt-get install postgresql');
+	return { redisServer, postgresBin };
+}

@@ -1,0 +1,131 @@
+/**
+ * `n8n worker` for one user folder (an N8nInstance already set up for queue mode): its own task
+ * runner broker port and health-check server on 127.0.0.1, its log in a file, ready when
+ * /healthz/readiness answers 200 (database connected and migrated, Redis connected, Bull listening).
+ *
+ * Which executions it ran comes from its log: at N8N_LOG_LEVEL=info the job processor logs
+ * "Worker started execution <id> (job <jobId>)" and "Worker finished execution <id> (job <jobId>)".
+ */
+import axios from 'axios';
+import { spawn } from 'node:child_process';
+import { createWriteStream, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { freePort, type N8nInstance } from '../n8n-instance';
+import { registerCleanup } from './cleanup';
+
+export interface RunningWorker {
+	name: string;
+	pid: number | undefined;
+	healthPort: number;
+	logFile: string;
+	/** Execution ids this worker started, from its log, in order. */
+	startedExecutions(): string[];
+	/** Execution ids this worker finished, from its log, in order. */
+	finishedExecutions(): string[];
+	/** Whether the process has exited. */
+	exited(): boolean;
+	/** SIGTERM (n8n waits for running jobs), SIGKILL after graceMs. */
+	stop(graceMs?: number): Promise<void>;
+}
+
+export interface WorkerOptions {
+	name: string;
+	/** `--concurrency`: jobs run at once; n8n warns below 5. */
+	concurrency?: number;
+	timeoutMs?: number;
+	log?: (line: string) => void;
+}
+
+export async function startWorker(instance: N8nInstance, opts: WorkerOptions): Promise<RunningWorker> {
+	const log = opts.log ?? (() => undefined);
+	const healthPort = await freePort();
+	const brokerPort = await freePort([healthPort]);
+	const logFile = path.join(instance.userFolder, `n8n-${opts.name}.log`);
+	const output = createWriteStream(logFile, { flags: 'a' });
+	const env: NodeJS.ProcessEnv = {
+		...instance.env,
+		N8N_LOG_LEVEL: 'info',
+		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+		QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+		QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+		N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+	};
+	const { nodeBin, n8nMain } = instance.runtime;
+	const args = [n8nMain, 'worker', `--concurrency=${opts.concurrency ?? 5}`];
+	log(`n8n worker "${opts.name}" (health :${healthPort}, broker :${brokerPort}, log ${logFile})`);
+	const child = spawn(nodeBin, args, { cwd: instance.userFolder, env, stdio: ['ignore', 'pipe', 'pipe'] });
+	child.stdout.pipe(output, { end: false });
+	child.stderr.pipe(output, { end: false });
+	let exited = false;
+	const exit = new Promise<void>((resolve) => {
+		child.once('exit', () => {
+			exited = true;
+			resolve();
+		});
+		child.once('error', (error) => {
+			output.write(`\n[spawn error] ${error.message}\n`);
+			exited = true;
+			resolve();
+		});
+	});
+
+	const readLog = () => {
+		try {
+			return readFileSync(logFile, 'utf8');
+		} catch {
+			return '';
+		}
+	};
+	const ids = (verb: string) =>
+		[...readLog().matchAll(new RegExp(`Worker ${verb} execution (\\S+) \\(job `, 'g'))].map((match) => match[1]);
+
+	let graceMs = 30_000;
+	const unregister = registerCleanup({
+		name: `n8n worker ${opts.name}`,
+		async stop() {
+			if (!exited) {
+				child.kill('SIGTERM');
+				const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+				await exit;
+				clearTimeout(killer);
+			}
+			await new Promise<void>((resolve) => output.end(resolve));
+		},
+		stopSync() {
+			if (!exited) child.kill('SIGKILL');
+		},
+	});
+
+	const worker: RunningWorker = {
+		name: opts.name,
+		pid: child.pid,
+		healthPort,
+		logFile,
+		startedExecutions: () => ids('started'),
+		finishedExecutions: () => ids('finished'),
+		exited: () => exited,
+		stop(grace = 30_000) {
+			graceMs = grace;
+			return unregister();
+		},
+	};
+
+	const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+	const started = Date.now();
+	for (;;) {
+		if (exited || Date.now() > deadline) {
+			await worker.stop(0);
+			const tail = readLog().trim().split('\n').slice(-30).join('\n');
+			throw new Error(`n8n worker "${opts.name}" ${exited ? 'exited' : 'was not ready in time'}; log ${logFile}:\n${tail}`);
+		}
+		const status = await axios
+			.get(`http://127.0.0.1:${healthPort}/healthz/readiness`, { timeout: 2_000, validateStatus: () => true })
+			.then((response) => response.status)
+			.catch(() => 0);
+		if (status === 200) break;
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+	log(`n8n worker "${opts.name}" is ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+	return worker;
+}
