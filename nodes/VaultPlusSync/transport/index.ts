@@ -128,11 +128,10 @@ export async function ofAuthApiRequest<T>(
 	const policy = request.policy ?? DEFAULT_POLICY;
 	const session = givenSession ?? (await openSession(context, request.subject.itemIndex));
 	const { secrets } = session;
-	const base = session;
 
 	const options: IHttpRequestOptions = {
 		method: request.method,
-		url: `${base.baseUrl}${request.path}`,
+		url: `${session.baseUrl}${request.path}`,
 		headers: request.connectionId ? { 'x-connection-id': request.connectionId } : {},
 		qs: request.qs,
 		json: true,
@@ -200,7 +199,7 @@ export async function ofAuthApiRequest<T>(
 			cancelled: retriesLeft,
 		};
 		if (attempt.kind === 'unreachable') {
-			throw unreachableError(node, attempt.error, base.host, request.subject, history);
+			throw unreachableError(node, attempt.error, session.host, request.subject, history);
 		}
 		if (attempt.kind === 'garbled') {
 			throw unexpectedAnswerError(node, {
