@@ -1,62 +1,53 @@
 /**
- * What the queue-mode run started and must stop: each entry has an orderly stop (awaited on the
- * normal path) and a synchronous one for SIGINT, SIGTERM, SIGHUP and an abrupt process exit, when
- * nothing can be awaited any more. Entries are undone newest first.
+ * What the queue-mode run started and must stop. Each entry has an orderly stop, awaited on the
+ * normal path (try/finally, afterAll), and a ReapSpec that the reaper (./reaper.ts) carries out if
+ * this process ends before that: on Ctrl-C, SIGTERM, SIGKILL or a crash. The reaper's state file
+ * always lists the entries not yet stopped.
  */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
-export interface CleanupEntry {
-	name: string;
+import { startReaper, type ReapSpec } from './reaper';
+
+export type { ReapSpec } from './reaper';
+
+export interface CleanupHandle {
+	/** Runs the orderly stop once (later calls wait for the first) and, if it worked, drops the entry. */
 	stop(): Promise<void>;
-	stopSync(): void;
 }
 
-const entries: CleanupEntry[] = [];
-let handlersInstalled = false;
-const SIGNALS: Array<[NodeJS.Signals, number]> = [
-	['SIGINT', 2],
-	['SIGTERM', 15],
-	['SIGHUP', 1],
-];
+interface Entry {
+	name: string;
+	reap: ReapSpec;
+}
 
-/** Registers an entry; the returned function runs its orderly stop once and unregisters it. */
-export function registerCleanup(entry: CleanupEntry): () => Promise<void> {
-	installHandlers();
+const entries: Entry[] = [];
+let stateFile: string | undefined;
+
+function save(): void {
+	if (!stateFile) {
+		stateFile = path.join(os.tmpdir(), `ofauth-queue-reaper-${process.pid}.json`);
+		startReaper(stateFile);
+	}
+	writeFileSync(stateFile, JSON.stringify(entries.map((entry) => ({ name: entry.name, ...entry.reap }))));
+}
+
+export function registerCleanup(name: string, stop: () => Promise<void>, reap: ReapSpec = {}): CleanupHandle {
+	const entry: Entry = { name, reap };
 	entries.push(entry);
+	save();
 	let done: Promise<void> | undefined;
-	return () => {
-		done ??= (async () => {
-			try {
-				await entry.stop();
-			} finally {
+	return {
+		stop() {
+			done ??= (async () => {
+				await stop();
+				// Only a stop that worked drops the entry; otherwise the reaper still has it.
 				const at = entries.indexOf(entry);
 				if (at >= 0) entries.splice(at, 1);
-			}
-		})();
-		return done;
+				save();
+			})();
+			return done;
+		},
 	};
-}
-
-/** Runs every entry's synchronous stop, newest first; never throws. */
-export function cleanupAllSync(): void {
-	while (entries.length > 0) {
-		const entry = entries.pop() as CleanupEntry;
-		try {
-			entry.stopSync();
-		} catch (error) {
-			process.stderr.write(`cleanup of ${entry.name} failed: ${(error as Error).message}\n`);
-		}
-	}
-}
-
-function installHandlers(): void {
-	if (handlersInstalled) return;
-	handlersInstalled = true;
-	for (const [signal, number] of SIGNALS) {
-		process.once(signal, () => {
-			process.stderr.write(`\n${signal}: stopping what the queue-mode run started …\n`);
-			cleanupAllSync();
-			process.exit(128 + number);
-		});
-	}
-	process.once('exit', cleanupAllSync);
 }

@@ -4,8 +4,6 @@
  * process has its own user folder with the packed package in .n8n/custom, as a real deployment
  * installs the node on every process.
  */
-import { rmSync } from 'node:fs';
-
 import type { AxiosInstance } from 'axios';
 
 import { createUserFolder, type N8nInstance, type OwnerDetails, type RunningN8n } from '../n8n-instance';
@@ -46,13 +44,12 @@ async function userFolder(o: QueueClusterOptions, name: string, undo: Array<() =
 		env: queueModeEnv(o.redis, o.postgres),
 		log: (line) => o.log?.(`[${name}] ${line}`),
 	});
-	undo.push(
-		registerCleanup({
-			name: `user folder ${instance.userFolder}`,
-			stop: () => instance.cleanup(),
-			stopSync: () => rmSync(instance.userFolder, { recursive: true, force: true }),
-		}),
-	);
+	// n8n commands run in the user folder: the reaper also ends any still starting or importing.
+	const cleanup = registerCleanup(`user folder ${instance.userFolder}`, () => instance.cleanup(), {
+		cwds: [instance.userFolder],
+		dirs: [instance.userFolder],
+	});
+	undo.push(() => cleanup.stop());
 	return instance;
 }
 
@@ -70,7 +67,7 @@ export async function startQueueCluster(o: QueueClusterOptions): Promise<QueueCl
 	const folders: N8nInstance[] = [];
 	const workers: RunningWorker[] = [];
 	let server: RunningN8n | undefined;
-	// Orderly stops of the user folders (undo[0..]) and of the main server (pushed when it runs).
+	// Orderly stops of the user folders, and of the main once it runs.
 	const undoFolders: Array<() => Promise<void>> = [];
 	let stopServer: (() => Promise<void>) | undefined;
 	const stop = async () => {
@@ -91,13 +88,11 @@ export async function startQueueCluster(o: QueueClusterOptions): Promise<QueueCl
 		const [startedServer, ...started] = await Promise.allSettled([
 			main.start().then((running) => {
 				server = running;
-				stopServer = registerCleanup({
-					name: `n8n main :${running.port}`,
-					stop: () => running.stop(),
-					stopSync: () => {
-						if (running.pid !== undefined) process.kill(running.pid, 'SIGKILL');
-					},
+				const cleanup = registerCleanup(`n8n main :${running.port}`, () => running.stop(), {
+					// The whole tree: n8n's task runner is a child of the main.
+					processes: running.pid ? [{ pid: running.pid, match: 'n8n start' }] : [],
 				});
+				stopServer = () => cleanup.stop();
 				return running;
 			}),
 			...folders.slice(1).map((folder, at) =>

@@ -2,7 +2,7 @@
  * Runs one system command to its end (apt-get, initdb, pg_ctl, psql), with a timeout, and fails
  * with its output when it exits non-zero. `asUser` runs it through runuser when this process is root.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 
 export interface CommandOptions {
 	cwd?: string;
@@ -21,8 +21,14 @@ export function isRoot(): boolean {
 	return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
+/** The argv that runs `command` as `asUser` (through runuser when root), e.g. for the reaper. */
+export function commandArgv(command: string, args: string[], asUser?: string): string[] {
+	return asUser && isRoot() ? ['runuser', '-u', asUser, '--', command, ...args] : [command, ...args];
+}
+
 function argv(command: string, args: string[], asUser?: string): [string, string[]] {
-	return asUser && isRoot() ? ['runuser', ['-u', asUser, '--', command, ...args]] : [command, args];
+	const [file, ...rest] = commandArgv(command, args, asUser);
+	return [file, rest];
 }
 
 export async function runCommand(command: string, args: string[], opts: CommandOptions = {}): Promise<CommandOutput> {
@@ -45,10 +51,4 @@ export async function runCommand(command: string, args: string[], opts: CommandO
 		throw new Error(`${[file, ...fileArgs].join(' ')} failed (${why}, limit ${timeoutMs / 1000} s):\n${tail}`);
 	}
 	return { stdout, stderr };
-}
-
-/** The same, synchronously, for signal handlers; output ignored, never throws. */
-export function runCommandSync(command: string, args: string[], opts: CommandOptions = {}): void {
-	const [file, fileArgs] = argv(command, args, opts.asUser);
-	spawnSync(file, fileArgs, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: 'ignore', timeout: opts.timeoutMs ?? 30_000 });
 }

@@ -11,7 +11,7 @@ import path from 'node:path';
 
 import { freePort } from '../n8n-instance';
 import { registerCleanup } from './cleanup';
-import { isRoot, runCommand, runCommandSync } from './command';
+import { commandArgv, isRoot, runCommand } from './command';
 
 export interface PostgresServer {
 	host: string;
@@ -47,17 +47,16 @@ export async function startPostgres(bin: string, log: (line: string) => void = (
 	const pgCtl = path.join(bin, 'pg_ctl');
 	let started = false;
 
-	const stop = registerCleanup({
-		name: `postgres ${dataDir}`,
-		async stop() {
-			if (started) await runCommand(pgCtl, ['-D', dataDir, '-m', 'fast', '-w', 'stop'], opts).catch(() => undefined);
+	const cleanup = registerCleanup(
+		`postgres ${dataDir}`,
+		async () => {
+			if (started) await runCommand(pgCtl, ['-D', dataDir, '-m', 'fast', '-w', 'stop'], opts);
 			rmSync(base, { recursive: true, force: true });
 		},
-		stopSync() {
-			if (started) runCommandSync(pgCtl, ['-D', dataDir, '-m', 'immediate', '-w', 'stop'], opts);
-			rmSync(base, { recursive: true, force: true });
-		},
-	});
+		// If this process dies, even while pg_ctl start runs, the reaper stops whatever server is up.
+		{ commands: [commandArgv(pgCtl, ['-D', dataDir, '-m', 'immediate', '-w', 'stop'], OS_USER)], dirs: [base] },
+	);
+	const stop = () => cleanup.stop();
 
 	try {
 		const superPassword = randomBytes(12).toString('hex');
@@ -84,9 +83,11 @@ export async function startPostgres(bin: string, log: (line: string) => void = (
 			].join(' ');
 			log(`postgres on 127.0.0.1:${port} (data ${dataDir})`);
 			try {
+				started = true; // as far as stopping goes: pg_ctl may leave a server up even when it fails
 				await runCommand(pgCtl, ['-D', dataDir, '-l', logFile, '-o', serverOptions, '-w', '-t', '60', 'start'], opts);
-				started = true;
 			} catch (error) {
+				await runCommand(pgCtl, ['-D', dataDir, '-m', 'immediate', '-w', 'stop'], opts).catch(() => undefined);
+				started = false;
 				// Another process may have taken the free port in between: try another one.
 				if (attempt >= START_ATTEMPTS) throw new Error(`${(error as Error).message}\n${readTail(logFile)}`);
 			}

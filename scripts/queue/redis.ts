@@ -1,7 +1,7 @@
 /**
  * A throwaway Redis on 127.0.0.1 and a free port, without persistence, its working directory in a
  * fresh tmp dir. It runs as a child of this process and is stopped (and its dir removed) by stop(),
- * or by the cleanup registry on a signal.
+ * or by the reaper if this process ends first.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -29,8 +29,8 @@ export async function startRedis(redisServer: string, log: (line: string) => voi
 	log(`redis-server on 127.0.0.1:${port} (dir ${dir})`);
 	const output = createWriteStream(logFile);
 	const child = spawn(redisServer, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-	child.stdout.pipe(output);
-	child.stderr.pipe(output);
+	child.stdout.pipe(output, { end: false });
+	child.stderr.pipe(output, { end: false });
 	let exited = false;
 	const exit = new Promise<void>((resolve) => {
 		child.once('exit', () => {
@@ -43,9 +43,9 @@ export async function startRedis(redisServer: string, log: (line: string) => voi
 		});
 	});
 
-	const stop = registerCleanup({
-		name: `redis-server :${port}`,
-		async stop() {
+	const cleanup = registerCleanup(
+		`redis-server :${port}`,
+		async () => {
 			if (!exited) {
 				child.kill('SIGTERM');
 				const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
@@ -55,11 +55,9 @@ export async function startRedis(redisServer: string, log: (line: string) => voi
 			await new Promise<void>((resolve) => output.end(resolve));
 			rmSync(dir, { recursive: true, force: true });
 		},
-		stopSync() {
-			if (!exited) child.kill('SIGKILL');
-			rmSync(dir, { recursive: true, force: true });
-		},
-	});
+		{ processes: child.pid ? [{ pid: child.pid, match: `127.0.0.1:${port}` }] : [], dirs: [dir] },
+	);
+	const stop = () => cleanup.stop();
 
 	const deadline = Date.now() + READY_TIMEOUT_MS;
 	while (!(await ping(port))) {

@@ -81,9 +81,9 @@ export async function startWorker(instance: N8nInstance, opts: WorkerOptions): P
 		[...readLog().matchAll(new RegExp(`Worker ${verb} execution (\\S+) \\(job `, 'g'))].map((match) => match[1]);
 
 	let graceMs = 30_000;
-	const unregister = registerCleanup({
-		name: `n8n worker ${opts.name}`,
-		async stop() {
+	const cleanup = registerCleanup(
+		`n8n worker ${opts.name}`,
+		async () => {
 			if (!exited) {
 				child.kill('SIGTERM');
 				const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
@@ -92,10 +92,9 @@ export async function startWorker(instance: N8nInstance, opts: WorkerOptions): P
 			}
 			await new Promise<void>((resolve) => output.end(resolve));
 		},
-		stopSync() {
-			if (!exited) child.kill('SIGKILL');
-		},
-	});
+		// The whole tree: n8n's task runner is a child of the worker.
+		{ processes: child.pid ? [{ pid: child.pid, match: 'n8n worker' }] : [] },
+	);
 
 	const worker: RunningWorker = {
 		name: opts.name,
@@ -107,7 +106,7 @@ export async function startWorker(instance: N8nInstance, opts: WorkerOptions): P
 		exited: () => exited,
 		stop(grace = 30_000) {
 			graceMs = grace;
-			return unregister();
+			return cleanup.stop();
 		},
 	};
 

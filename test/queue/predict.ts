@@ -21,9 +21,14 @@ function perList(targets: SyncTarget[], results: SyncResult[]): Map<string, Node
 	return byList;
 }
 
-/** Per list (connection/list), the node's output items in the order that list's syncs happen. */
-export function predictPerList(state: SandboxState, targets: SyncTarget[]): Map<string, NodeItem[]> {
+/**
+ * Per list (connection/list), the node's output items in the order that list's syncs happen.
+ * `inOrder`: the syncs happen in the order of `targets` (one execution after the other), so no
+ * independence is needed.
+ */
+export function predictPerList(state: SandboxState, targets: SyncTarget[], opts: { inOrder?: boolean } = {}): Map<string, NodeItem[]> {
 	const expected = perList(targets, predictRun(state, targets));
+	if (opts.inOrder) return expected;
 	const grouped = [...targets].sort((a, b) => listKey(a).localeCompare(listKey(b)));
 	for (const order of [[...targets].reverse(), grouped]) {
 		const other = perList(order, predictRun(state, order));
@@ -36,7 +41,8 @@ export function predictPerList(state: SandboxState, targets: SyncTarget[]): Map<
 	return expected;
 }
 
-/** A list's items as a sorted multiset, for comparing runs whose order within a list is unknown. */
-export function asMultiset(items: unknown[]): string[] {
-	return items.map((item) => JSON.stringify(item, Object.keys(item as object).sort())).sort();
+/** Items in a canonical order, for comparing syncs of one list whose order is unknown. */
+export function canonicalOrder<T extends object>(items: T[]): T[] {
+	const key = (item: T) => JSON.stringify(Object.entries(item).sort(([a], [b]) => a.localeCompare(b)));
+	return [...items].sort((a, b) => key(a).localeCompare(key(b)));
 }
