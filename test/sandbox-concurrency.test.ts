@@ -1,28 +1,11 @@
-import axios, { type AxiosInstance } from 'axios';
-import { startSandbox, type Sandbox } from './sandbox/server';
+import { useSandboxHttp } from './harness/sandbox-http';
+import { startSandbox } from './sandbox/server';
 import { StatsRecorder } from './sandbox/stats';
 
-let sandbox: Sandbox;
-let api: AxiosInstance;
-let admin: AxiosInstance;
-
-beforeAll(async () => {
-	sandbox = await startSandbox();
-	const common = { baseURL: sandbox.url, validateStatus: () => true };
-	api = axios.create({ ...common, headers: { apiKey: 'test-key' } });
-	admin = axios.create({ ...common, baseURL: `${sandbox.url}/__sandbox` });
-});
-
-afterAll(async () => {
-	await sandbox.close();
-});
-
-beforeEach(async () => {
-	await admin.post('/reset');
-});
+const http = useSandboxHttp();
 
 const sync = (connectionId: string, listId: number, timeout = 0) =>
-	api.put(`/v2/vault-plus/lists/${listId}/sync`, undefined, {
+	http.api.put(`/v2/vault-plus/lists/${listId}/sync`, undefined, {
 		headers: { 'x-connection-id': connectionId },
 		timeout,
 	});
@@ -30,37 +13,37 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('latency', () => {
 	it('is none by default and replaced by PUT', async () => {
-		expect((await admin.get('/latency')).data).toEqual({ syncMs: 0, otherMs: 0 });
-		expect((await admin.put('/latency', { syncMs: 40 })).data).toEqual({ syncMs: 40, otherMs: 0 });
-		expect(sandbox.admin.latency()).toEqual({ syncMs: 40, otherMs: 0 });
-		expect((await admin.put('/latency', { syncMs: -1 })).status).toBe(400);
-		expect((await admin.put('/latency', { delayMs: 5 })).status).toBe(400);
+		expect((await http.admin.get('/latency')).data).toEqual({ syncMs: 0, otherMs: 0 });
+		expect((await http.admin.put('/latency', { syncMs: 40 })).data).toEqual({ syncMs: 40, otherMs: 0 });
+		expect(http.sandbox.admin.latency()).toEqual({ syncMs: 40, otherMs: 0 });
+		expect((await http.admin.put('/latency', { syncMs: -1 })).status).toBe(400);
+		expect((await http.admin.put('/latency', { delayMs: 5 })).status).toBe(400);
 	});
 
 	it('holds a sync in flight that long, and only a sync', async () => {
-		await admin.put('/latency', { syncMs: 60 });
+		await http.admin.put('/latency', { syncMs: 60 });
 		const started = Date.now();
 		expect((await sync('conn_alice', 1001)).status).toBe(200);
 		expect(Date.now() - started).toBeGreaterThanOrEqual(55);
-		const [entry] = sandbox.requests();
+		const [entry] = http.sandbox.requests();
 		expect((entry.endedAt ?? 0) - entry.startedAt).toBeGreaterThanOrEqual(55);
 		// With a minute of sync latency, anything slow here would time out.
-		await admin.put('/latency', { syncMs: 60_000 });
-		expect((await api.get('/v2/account/whoami', { timeout: 2000 })).status).toBe(200);
+		await http.admin.put('/latency', { syncMs: 60_000 });
+		expect((await http.api.get('/v2/account/whoami', { timeout: 2000 })).status).toBe(200);
 	});
 
 	it('does not hold back an error', async () => {
-		await admin.put('/latency', { syncMs: 60_000, otherMs: 60_000 });
+		await http.admin.put('/latency', { syncMs: 60_000, otherMs: 60_000 });
 		expect((await sync('conn_alice', 424242, 2000)).status).toBe(404);
 		const badKey = { headers: { apiKey: 'no' }, timeout: 2000 };
-		expect((await api.get('/v2/account/whoami', badKey)).status).toBe(401);
+		expect((await http.api.get('/v2/account/whoami', badKey)).status).toBe(401);
 	});
 
 	it('applies to other routes with otherMs, and goes on reset', async () => {
-		await admin.put('/latency', { otherMs: 60_000 });
-		await expect(api.get('/v2/account/whoami', { timeout: 50 })).rejects.toThrow(/timeout/);
-		await admin.post('/reset');
-		expect((await api.get('/v2/account/whoami', { timeout: 2000 })).status).toBe(200);
+		await http.admin.put('/latency', { otherMs: 60_000 });
+		await expect(http.api.get('/v2/account/whoami', { timeout: 50 })).rejects.toThrow(/timeout/);
+		await http.admin.post('/reset');
+		expect((await http.api.get('/v2/account/whoami', { timeout: 2000 })).status).toBe(200);
 	});
 
 	it('can be set at start, and survives a reset', async () => {
@@ -76,13 +59,13 @@ describe('latency', () => {
 
 describe('concurrency statistics over HTTP', () => {
 	beforeEach(async () => {
-		await admin.put('/latency', { syncMs: 50, otherMs: 50 });
+		await http.admin.put('/latency', { syncMs: 50, otherMs: 50 });
 	});
 
 	it('count two syncs of the same list at once as both overlaps', async () => {
 		const answers = await Promise.all([sync('conn_alice', 1001), sync('conn_alice', 1001)]);
 		expect(answers.map((a) => a.status)).toEqual([200, 200]);
-		const stats = (await admin.get('/stats')).data;
+		const stats = (await http.admin.get('/stats')).data;
 		expect(stats).toEqual({
 			requests: 2,
 			maxInFlight: 2,
@@ -90,23 +73,23 @@ describe('concurrency statistics over HTTP', () => {
 			sameConnectionOverlaps: 1,
 			sameListSyncOverlaps: 1,
 		});
-		expect(sandbox.stats()).toEqual(stats);
+		expect(http.sandbox.stats()).toEqual(stats);
 	});
 
 	it('count two lists of the same connection as a connection overlap only', async () => {
 		const answers = await Promise.all([sync('conn_alice', 1001), sync('conn_alice', 1002)]);
 		expect(answers.map((a) => a.status)).toEqual([200, 200]);
-		expect(sandbox.stats()).toMatchObject({ sameConnectionOverlaps: 1, sameListSyncOverlaps: 0 });
+		expect(http.sandbox.stats()).toMatchObject({ sameConnectionOverlaps: 1, sameListSyncOverlaps: 0 });
 	});
 
 	it('do not count two connections at once as an overlap', async () => {
 		const answers = await Promise.all([
 			sync('conn_alice', 1001),
 			sync('conn_bella', 2001),
-			api.get('/v2/access/vault/lists', { headers: { 'x-connection-id': 'conn_fill_01' } }),
+			http.api.get('/v2/access/vault/lists', { headers: { 'x-connection-id': 'conn_fill_01' } }),
 		]);
 		expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
-		expect(sandbox.stats()).toEqual({
+		expect(http.sandbox.stats()).toEqual({
 			requests: 3,
 			maxInFlight: 3,
 			maxInFlightPerConnection: { conn_alice: 1, conn_bella: 1, conn_fill_01: 1 },
@@ -118,8 +101,8 @@ describe('concurrency statistics over HTTP', () => {
 	it('do not count requests one after another', async () => {
 		await sync('conn_alice', 1001);
 		await sync('conn_alice', 1001);
-		await api.get('/v2/account/whoami');
-		expect(sandbox.stats()).toMatchObject({
+		await http.api.get('/v2/account/whoami');
+		expect(http.sandbox.stats()).toMatchObject({
 			requests: 3,
 			maxInFlight: 1,
 			sameConnectionOverlaps: 0,
@@ -127,14 +110,14 @@ describe('concurrency statistics over HTTP', () => {
 	});
 
 	it('end a request when its socket is dropped or its client gives up', async () => {
-		await admin.post('/faults', { drop: true });
+		await http.admin.post('/faults', { drop: true });
 		await expect(sync('conn_alice', 1001)).rejects.toThrow();
-		await admin.put('/latency', { syncMs: 60_000 });
+		await http.admin.put('/latency', { syncMs: 60_000 });
 		await expect(sync('conn_alice', 1001, 30)).rejects.toThrow(/timeout/);
 		await pause(20);
-		await admin.put('/latency', { syncMs: 0 });
+		await http.admin.put('/latency', { syncMs: 0 });
 		expect((await sync('conn_alice', 1001)).status).toBe(200);
-		expect(sandbox.stats()).toMatchObject({
+		expect(http.sandbox.stats()).toMatchObject({
 			requests: 3,
 			maxInFlight: 1,
 			sameConnectionOverlaps: 0,
@@ -142,14 +125,14 @@ describe('concurrency statistics over HTTP', () => {
 	});
 
 	it('leave admin requests out, and restart on DELETE and on reset', async () => {
-		await admin.get('/state');
+		await http.admin.get('/state');
 		await Promise.all([sync('conn_alice', 1001), sync('conn_alice', 1001)]);
-		const deleted = await admin.delete('/stats');
+		const deleted = await http.admin.delete('/stats');
 		expect(deleted.data).toMatchObject({ requests: 2, sameListSyncOverlaps: 1 });
-		expect(sandbox.stats()).toMatchObject({ requests: 0, maxInFlight: 0 });
+		expect(http.sandbox.stats()).toMatchObject({ requests: 0, maxInFlight: 0 });
 		await sync('conn_alice', 1001);
-		await admin.post('/reset');
-		expect((await admin.get('/stats')).data).toEqual({
+		await http.admin.post('/reset');
+		expect((await http.admin.get('/stats')).data).toEqual({
 			requests: 0,
 			maxInFlight: 0,
 			maxInFlightPerConnection: {},

@@ -1,33 +1,17 @@
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { startSandbox, type Sandbox } from './sandbox/server';
+import axios, { type AxiosResponse } from 'axios';
+import { useSandboxHttp } from './harness/sandbox-http';
+import { startSandbox } from './sandbox/server';
 
 const KEY = 'test-key';
 
-let sandbox: Sandbox;
-let api: AxiosInstance;
-let admin: AxiosInstance;
-
-beforeAll(async () => {
-	sandbox = await startSandbox();
-	const common = { baseURL: sandbox.url, validateStatus: () => true };
-	api = axios.create({ ...common, headers: { apiKey: KEY } });
-	admin = axios.create({ ...common, baseURL: `${sandbox.url}/__sandbox` });
-});
-
-afterAll(async () => {
-	await sandbox.close();
-});
-
-beforeEach(async () => {
-	await admin.post('/reset');
-});
+const http = useSandboxHttp();
 
 const as = (connectionId: string) => ({ headers: { 'x-connection-id': connectionId } });
 const sync = (connectionId: string, listId: number) =>
-	api.put(`/v2/vault-plus/lists/${listId}/sync`, undefined, as(connectionId));
+	http.api.put(`/v2/vault-plus/lists/${listId}/sync`, undefined, as(connectionId));
 /** A refill so slow that no token comes back while a test runs. */
 const limit = (settings: Record<string, unknown>) =>
-	admin.put('/rate-limit', { refillPerSecond: 0.001, ...settings });
+	http.admin.put('/rate-limit', { refillPerSecond: 0.001, ...settings });
 
 const rateHeaders = (response: AxiosResponse) => ({
 	limit: response.headers['x-ratelimit-limit'],
@@ -38,14 +22,14 @@ const rateHeaders = (response: AxiosResponse) => ({
 
 describe('rate-limit settings over the admin API', () => {
 	it('are off by default and replaced by PUT', async () => {
-		expect((await admin.get('/rate-limit')).data).toEqual({
+		expect((await http.admin.get('/rate-limit')).data).toEqual({
 			enabled: false,
 			capacity: 90,
 			refillPerSecond: 1,
 			retryAfter: true,
 			resetFormat: 'delta-seconds',
 		});
-		const put = await admin.put('/rate-limit', { capacity: 5, refillPerSecond: 50 });
+		const put = await http.admin.put('/rate-limit', { capacity: 5, refillPerSecond: 50 });
 		expect(put.data).toEqual({
 			enabled: true,
 			capacity: 5,
@@ -53,22 +37,22 @@ describe('rate-limit settings over the admin API', () => {
 			retryAfter: true,
 			resetFormat: 'delta-seconds',
 		});
-		expect((await admin.get('/rate-limit')).data).toEqual(put.data);
-		expect(sandbox.admin.rateLimit()).toEqual(put.data);
+		expect((await http.admin.get('/rate-limit')).data).toEqual(put.data);
+		expect(http.sandbox.admin.rateLimit()).toEqual(put.data);
 	});
 
 	it('reject a bad body with 400', async () => {
-		const response = await admin.put('/rate-limit', { capacity: 5, burst: 9 });
+		const response = await http.admin.put('/rate-limit', { capacity: 5, burst: 9 });
 		expect(response.status).toBe(400);
 		expect(response.data.type).toBe('BAD_REQUEST');
-		expect((await admin.get('/rate-limit')).data.enabled).toBe(false);
+		expect((await http.admin.get('/rate-limit')).data.enabled).toBe(false);
 	});
 
 	it('go back to the start settings on reset, with full buckets', async () => {
 		await limit({ capacity: 1 });
 		await sync('conn_alice', 1001);
-		await admin.post('/reset');
-		expect((await admin.get('/rate-limit')).data.enabled).toBe(false);
+		await http.admin.post('/reset');
+		expect((await http.admin.get('/rate-limit')).data.enabled).toBe(false);
 		expect((await sync('conn_alice', 1001)).headers).not.toHaveProperty('x-ratelimit-limit');
 	});
 });
@@ -82,7 +66,7 @@ describe('rate-limited requests', () => {
 		expect(headers).toMatchObject({ limit: '2', remaining: '1', retryAfter: undefined });
 		expect(headers.reset).toMatch(/^\d+\.\d{3}$/);
 		expect(Number(headers.reset)).toBeCloseTo(1000, -1);
-		const lists = await api.get('/v2/access/vault/lists', as('conn_alice'));
+		const lists = await http.api.get('/v2/access/vault/lists', as('conn_alice'));
 		expect(lists.status).toBe(200);
 		expect(rateHeaders(lists)).toMatchObject({ limit: '2', remaining: '0' });
 	});
@@ -98,7 +82,7 @@ describe('rate-limited requests', () => {
 			requestId: response.headers['x-request-id'],
 		});
 		expect(rateHeaders(response)).toMatchObject({ limit: '1', remaining: '0', retryAfter: '1000' });
-		expect(sandbox.requests().map((r) => r.status)).toEqual([200, 429]);
+		expect(http.sandbox.requests().map((r) => r.status)).toEqual([200, 429]);
 	});
 
 	it('send no Retry-After when it is turned off', async () => {
@@ -118,7 +102,7 @@ describe('rate-limited requests', () => {
 	});
 
 	it('are allowed again once a token has come back', async () => {
-		await admin.put('/rate-limit', { capacity: 1, refillPerSecond: 50 });
+		await http.admin.put('/rate-limit', { capacity: 1, refillPerSecond: 50 });
 		expect((await sync('conn_alice', 1001)).status).toBe(200);
 		const refused = await sync('conn_alice', 1001);
 		expect(refused.status).toBe(429);
@@ -130,14 +114,14 @@ describe('rate-limited requests', () => {
 	it('change nothing when refused', async () => {
 		await limit({ capacity: 1 });
 		await sync('conn_alice', 1001);
-		await sandbox.admin.patchListMedia('conn_alice', 1001, {
+		await http.sandbox.admin.patchListMedia('conn_alice', 1001, {
 			add: [{ id: '990001', fingerprint: 'new' }],
 			remove: [],
 			update: [],
 		});
-		const before = (await admin.get('/state')).data;
+		const before = (await http.admin.get('/state')).data;
 		expect((await sync('conn_alice', 1001)).status).toBe(429);
-		expect((await admin.get('/state')).data).toEqual(before);
+		expect((await http.admin.get('/state')).data).toEqual(before);
 	});
 
 	it('are limited per connection', async () => {
@@ -161,8 +145,8 @@ describe('requests outside the rate limit', () => {
 	it('whoami and the connections listing are never limited, nor carry the headers', async () => {
 		await limit({ capacity: 1 });
 		for (let i = 0; i < 3; i++) {
-			const whoami = await api.get('/v2/account/whoami', as('conn_alice'));
-			const connections = await api.get('/v2/account/connections');
+			const whoami = await http.api.get('/v2/account/whoami', as('conn_alice'));
+			const connections = await http.api.get('/v2/account/connections');
 			expect([whoami.status, connections.status]).toEqual([200, 200]);
 			expect(whoami.headers).not.toHaveProperty('x-ratelimit-limit');
 			expect(connections.headers).not.toHaveProperty('x-ratelimit-limit');
@@ -172,18 +156,18 @@ describe('requests outside the rate limit', () => {
 
 	it('a bad key or a missing connection header is refused first and takes no token', async () => {
 		await limit({ capacity: 1 });
-		const badKey = await api.put('/v2/vault-plus/lists/1001/sync', undefined, {
+		const badKey = await http.api.put('/v2/vault-plus/lists/1001/sync', undefined, {
 			headers: { apiKey: 'wrong', 'x-connection-id': 'conn_alice' },
 		});
 		expect(badKey.status).toBe(401);
 		expect(badKey.headers).not.toHaveProperty('x-ratelimit-limit');
-		expect((await api.put('/v2/vault-plus/lists/1001/sync')).status).toBe(400);
+		expect((await http.api.put('/v2/vault-plus/lists/1001/sync')).status).toBe(400);
 		expect((await sync('conn_alice', 1001)).status).toBe(200);
 	});
 
 	it('a faulted request takes no token', async () => {
 		await limit({ capacity: 1 });
-		await admin.post('/faults', { status: 503 });
+		await http.admin.post('/faults', { status: 503 });
 		expect((await sync('conn_alice', 1001)).status).toBe(503);
 		expect((await sync('conn_alice', 1001)).status).toBe(200);
 	});

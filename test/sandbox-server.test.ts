@@ -1,11 +1,7 @@
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import axios, { type AxiosResponse } from 'axios';
 import { get } from 'node:http';
-import {
-	startSandbox,
-	type LoggedRequest,
-	type Sandbox,
-	type StateSnapshot,
-} from './sandbox/server';
+import { useSandboxHttp } from './harness/sandbox-http';
+import { startSandbox, type LoggedRequest, type StateSnapshot } from './sandbox/server';
 import type { ConnectionView, VaultListsResponse } from './sandbox/queries';
 
 interface ConnectionsPage {
@@ -15,27 +11,10 @@ interface ConnectionsPage {
 
 const KEY = 'test-key';
 
-let sandbox: Sandbox;
-let api: AxiosInstance;
-let admin: AxiosInstance;
-
-beforeAll(async () => {
-	sandbox = await startSandbox();
-	const common = { baseURL: sandbox.url, validateStatus: () => true };
-	api = axios.create({ ...common, headers: { apiKey: KEY } });
-	admin = axios.create({ ...common, baseURL: `${sandbox.url}/__sandbox` });
-});
-
-afterAll(async () => {
-	await sandbox.close();
-});
-
-beforeEach(async () => {
-	await admin.post('/reset');
-});
+const http = useSandboxHttp();
 
 const sync = (connectionId: string, listId: string | number) =>
-	api.put(`/v2/vault-plus/lists/${listId}/sync`, undefined, {
+	http.api.put(`/v2/vault-plus/lists/${listId}/sync`, undefined, {
 		headers: { 'x-connection-id': connectionId },
 	});
 
@@ -48,7 +27,7 @@ function expectError(response: AxiosResponse, status: number, type: string): voi
 
 describe('authentication', () => {
 	it('answers whoami for a valid key', async () => {
-		const response = await api.get('/v2/account/whoami');
+		const response = await http.api.get('/v2/account/whoami');
 		expect(response.status).toBe(200);
 		expect(response.data).toEqual({
 			id: 'org_sandbox',
@@ -62,25 +41,25 @@ describe('authentication', () => {
 		// axios rewrites header names to the case it first saw, so send this one by hand.
 		const status = await new Promise<number | undefined>((resolve, reject) => {
 			const options = { headers: { APIKEY: KEY } };
-			const request = get(`${sandbox.url}/v2/account/whoami`, options, (res) => {
+			const request = get(`${http.sandbox.url}/v2/account/whoami`, options, (res) => {
 				res.resume();
 				resolve(res.statusCode);
 			});
 			request.on('error', reject);
 		});
 		expect(status).toBe(200);
-		expect(sandbox.requests()[0]).toMatchObject({ apiKeyPresent: true, apiKeyValid: true });
+		expect(http.sandbox.requests()[0]).toMatchObject({ apiKeyPresent: true, apiKeyValid: true });
 	});
 
 	it('answers 401 UNAUTHORIZED with the documented body for a wrong key', async () => {
-		const response = await api.get('/v2/account/whoami', { headers: { apiKey: 'wrong' } });
+		const response = await http.api.get('/v2/account/whoami', { headers: { apiKey: 'wrong' } });
 		expectError(response, 401, 'UNAUTHORIZED');
 		expect(Object.keys(response.data).sort()).toEqual(['error', 'requestId', 'type']);
 		expect(response.data.error).toBe('Invalid API key');
 	});
 
 	it('answers 401 UNAUTHORIZED when the key is missing', async () => {
-		const response = await api.get('/v2/account/connections', { headers: { apiKey: null } });
+		const response = await http.api.get('/v2/account/connections', { headers: { apiKey: null } });
 		expectError(response, 401, 'UNAUTHORIZED');
 	});
 
@@ -102,8 +81,8 @@ describe('authentication', () => {
 
 describe('connection-scoped errors', () => {
 	it('answers 400 BAD_REQUEST without x-connection-id', async () => {
-		expectError(await api.put('/v2/vault-plus/lists/1001/sync'), 400, 'BAD_REQUEST');
-		expectError(await api.get('/v2/access/vault/lists'), 400, 'BAD_REQUEST');
+		expectError(await http.api.put('/v2/vault-plus/lists/1001/sync'), 400, 'BAD_REQUEST');
+		expectError(await http.api.get('/v2/access/vault/lists'), 400, 'BAD_REQUEST');
 	});
 
 	it('answers 401 SESSION_NOT_PROVIDED for an unknown connection', async () => {
@@ -122,7 +101,7 @@ describe('connection-scoped errors', () => {
 		const response = await sync('conn_dana', 4001);
 		expectError(response, 403, 'FORBIDDEN');
 		expect(response.data.error).toMatch(/Vault\+ is not enabled/);
-		const lists = await api.get('/v2/access/vault/lists', {
+		const lists = await http.api.get('/v2/access/vault/lists', {
 			headers: { 'x-connection-id': 'conn_dana' },
 		});
 		expect(lists.status).toBe(200);
@@ -137,9 +116,9 @@ describe('connection-scoped errors', () => {
 	});
 
 	it('answers 404 ROUTE_NOT_FOUND for an unknown path or a wrong method', async () => {
-		expectError(await api.get('/v2/vault-plus/lists'), 404, 'ROUTE_NOT_FOUND');
-		expectError(await api.get('/v2/vault-plus/lists/1001/sync'), 404, 'ROUTE_NOT_FOUND');
-		expectError(await api.post('/v2/account/whoami'), 404, 'ROUTE_NOT_FOUND');
+		expectError(await http.api.get('/v2/vault-plus/lists'), 404, 'ROUTE_NOT_FOUND');
+		expectError(await http.api.get('/v2/vault-plus/lists/1001/sync'), 404, 'ROUTE_NOT_FOUND');
+		expectError(await http.api.post('/v2/account/whoami'), 404, 'ROUTE_NOT_FOUND');
 	});
 });
 
@@ -149,7 +128,7 @@ describe('pagination', () => {
 		let offset = 0;
 		let hasMore = true;
 		while (hasMore) {
-			const { data } = await api.get<ConnectionsPage>('/v2/account/connections', {
+			const { data } = await http.api.get<ConnectionsPage>('/v2/account/connections', {
 				params: { offset },
 			});
 			expect(data.list.length).toBeLessThanOrEqual(10);
@@ -163,7 +142,7 @@ describe('pagination', () => {
 
 	it('filters connections by status', async () => {
 		const params = { status: 'active', limit: 100 };
-		const { data } = await api.get<ConnectionsPage>('/v2/account/connections', { params });
+		const { data } = await http.api.get<ConnectionsPage>('/v2/account/connections', { params });
 		expect(data.list).toHaveLength(17);
 		expect(data.hasMore).toBe(false);
 		expect(data.list.every((c) => c.status === 'active')).toBe(true);
@@ -171,13 +150,13 @@ describe('pagination', () => {
 	});
 
 	it('rejects a connections limit above 100', async () => {
-		expectError(await api.get('/v2/account/connections?limit=101'), 400, 'BAD_REQUEST');
+		expectError(await http.api.get('/v2/account/connections?limit=101'), 400, 'BAD_REQUEST');
 	});
 
 	it('pages vault lists 24 at a time and searches them', async () => {
 		const headers = { 'x-connection-id': 'conn_bella' };
 		const lists = (params?: object) =>
-			api.get<VaultListsResponse>('/v2/access/vault/lists', { headers, params });
+			http.api.get<VaultListsResponse>('/v2/access/vault/lists', { headers, params });
 		const first = await lists();
 		expect(first.data.list).toHaveLength(24);
 		expect(first.data.hasMore).toBe(true);
@@ -186,14 +165,14 @@ describe('pagination', () => {
 		expect(second.data.hasMore).toBe(false);
 		const found = await lists({ query: 'gym', limit: 40 });
 		expect(found.data.list.map((l) => l.id)).toEqual([2002, 2001]);
-		expectError(await api.get('/v2/access/vault/lists?limit=41', { headers }), 400, 'BAD_REQUEST');
+		expectError(await http.api.get('/v2/access/vault/lists?limit=41', { headers }), 400, 'BAD_REQUEST');
 	});
 });
 
 describe('sync over HTTP', () => {
 	it('follows list edits made through the admin API', async () => {
 		expect((await sync('conn_alice', 1001)).data).toMatchObject({ seen: 4, addedItems: 4 });
-		const edit = await admin.patch('/connections/conn_alice/lists/1001/media', {
+		const edit = await http.admin.patch('/connections/conn_alice/lists/1001/media', {
 			remove: ['5002'],
 			update: [{ id: '5003', fingerprint: 'fp-5003-b' }],
 			add: [{ id: '5010', fingerprint: 'fp-5010-a' }],
@@ -213,9 +192,9 @@ describe('sync over HTTP', () => {
 
 	it('replaces a list, creating it when given a name and type', async () => {
 		const media = [{ id: '5001', fingerprint: 'fp-5001-a' }];
-		const missing = await admin.put('/connections/conn_alice/lists/1777/media', { media });
+		const missing = await http.admin.put('/connections/conn_alice/lists/1777/media', { media });
 		expect(missing.status).toBe(404);
-		const created = await admin.put('/connections/conn_alice/lists/1777/media', {
+		const created = await http.admin.put('/connections/conn_alice/lists/1777/media', {
 			media,
 			name: 'Fresh',
 			type: 'custom',
@@ -227,7 +206,7 @@ describe('sync over HTTP', () => {
 	it('shows cache owners and baselines in the state snapshot', async () => {
 		await sync('conn_alice', 1001);
 		await sync('conn_alice', 1002);
-		const { data } = await admin.get<StateSnapshot>('/state');
+		const { data } = await http.admin.get<StateSnapshot>('/state');
 		const alice = data.connections.find((c) => c.id === 'conn_alice');
 		expect(alice?.cache.find((e) => e.mediaId === '5003')).toEqual({
 			mediaId: '5003',
@@ -238,86 +217,86 @@ describe('sync over HTTP', () => {
 	});
 
 	it('lets an expired session and Vault+ be switched back on', async () => {
-		const restored = await admin.post('/connections/conn_cora/session', { status: 'active' });
+		const restored = await http.admin.post('/connections/conn_cora/session', { status: 'active' });
 		expect(restored.data).toMatchObject({
 			id: 'conn_cora',
 			status: 'active',
 			expiredAt: null,
 		});
 		expect((await sync('conn_cora', 3001)).status).toBe(200);
-		await admin.post('/connections/conn_dana/vault-plus', { enabled: true });
+		await http.admin.post('/connections/conn_dana/vault-plus', { enabled: true });
 		expect((await sync('conn_dana', 4001)).status).toBe(200);
-		await admin.post('/connections/conn_alice/session', { status: 'expired' });
+		await http.admin.post('/connections/conn_alice/session', { status: 'expired' });
 		expectError(await sync('conn_alice', 1001), 401, 'SESSION_EXPIRED');
 	});
 
 	it('goes back to the seed on reset', async () => {
 		await sync('conn_alice', 1001);
-		await admin.put('/connections/conn_alice/lists/1001/media', { media: [] });
-		const { data } = await admin.post<StateSnapshot>('/reset');
+		await http.admin.put('/connections/conn_alice/lists/1001/media', { media: [] });
+		const { data } = await http.admin.post<StateSnapshot>('/reset');
 		const alice = data.connections.find((c) => c.id === 'conn_alice');
 		expect(alice?.cache).toEqual([]);
 		expect(alice?.lists[0].media).toHaveLength(4);
-		expect(sandbox.state.connections[0].cache.size).toBe(0);
+		expect(http.sandbox.state.connections[0].cache.size).toBe(0);
 	});
 
 	it('offers the same admin operations in process', async () => {
-		sandbox.admin.setListMedia('conn_bella', 2001, { media: [{ id: '6001', fingerprint: 'x' }] });
+		http.sandbox.admin.setListMedia('conn_bella', 2001, { media: [{ id: '6001', fingerprint: 'x' }] });
 		expect((await sync('conn_bella', 2001)).data).toMatchObject({ seen: 1, addedItems: 1 });
 	});
 
 	it('rejects admin input that does not describe a list', async () => {
-		const bad = await admin.put('/connections/conn_alice/lists/1001/media', {
+		const bad = await http.admin.put('/connections/conn_alice/lists/1001/media', {
 			media: [{ id: 'abc' }],
 		});
 		expectError(bad, 400, 'BAD_REQUEST');
 		expect(bad.data.error).toMatch(/media\[0\]\.id/);
-		const nobody = await admin.post('/connections/conn_nobody/vault-plus', { enabled: true });
+		const nobody = await http.admin.post('/connections/conn_nobody/vault-plus', { enabled: true });
 		expectError(nobody, 404, 'RESOURCE_NOT_FOUND');
-		expectError(await admin.post('/faults', { drop: true, status: 500 }), 400, 'BAD_REQUEST');
+		expectError(await http.admin.post('/faults', { drop: true, status: 500 }), 400, 'BAD_REQUEST');
 	});
 });
 
 describe('fault injection', () => {
 	it('answers the next matching request with the given status, body and headers', async () => {
-		const fault = await admin.post('/faults', {
+		const fault = await http.admin.post('/faults', {
 			match: { method: 'PUT', pathPrefix: '/v2/vault-plus/' },
 			status: 429,
 			body: { error: 'Slow down', type: 'RATE_LIMIT_EXCEEDED' },
 			headers: { 'retry-after': '2' },
 		});
 		expect(fault.status).toBe(201);
-		expect((await api.get('/v2/account/whoami')).status).toBe(200);
+		expect((await http.api.get('/v2/account/whoami')).status).toBe(200);
 		const limited = await sync('conn_alice', 1001);
 		expect(limited.status).toBe(429);
 		expect(limited.data).toEqual({ error: 'Slow down', type: 'RATE_LIMIT_EXCEEDED' });
 		expect(limited.headers['retry-after']).toBe('2');
-		expect(sandbox.state.connections[0].cache.size).toBe(0);
+		expect(http.sandbox.state.connections[0].cache.size).toBe(0);
 		expect((await sync('conn_alice', 1001)).data.addedItems).toBe(4);
 	});
 
 	it('sends the documented error body for a bare status, count times', async () => {
-		await admin.post('/faults', { status: 503, count: 2 });
+		await http.admin.post('/faults', { status: 503, count: 2 });
 		for (let i = 0; i < 2; i++) {
-			expectError(await api.get('/v2/account/whoami'), 503, 'NETWORK_ERROR');
+			expectError(await http.api.get('/v2/account/whoami'), 503, 'NETWORK_ERROR');
 		}
-		expect((await api.get('/v2/account/whoami')).status).toBe(200);
+		expect((await http.api.get('/v2/account/whoami')).status).toBe(200);
 	});
 
 	it('delays a request and then runs it normally', async () => {
-		await admin.post('/faults', { delayMs: 300 });
+		await http.admin.post('/faults', { delayMs: 300 });
 		const started = Date.now();
 		const response = await sync('conn_alice', 1001);
 		expect(Date.now() - started).toBeGreaterThanOrEqual(290);
 		expect(response.data).toMatchObject({ addedItems: 4 });
-		const [logged] = sandbox.requests();
+		const [logged] = http.sandbox.requests();
 		expect(logged).toMatchObject({ fault: 'delay', status: 200 });
 		expect((logged.endedAt ?? 0) - logged.startedAt).toBeGreaterThanOrEqual(290);
 	});
 
 	it('sends invalid JSON with a 200 when malformed', async () => {
-		await admin.post('/faults', { malformed: true });
-		const response = await api.put<string>('/v2/vault-plus/lists/1001/sync', undefined, {
+		await http.admin.post('/faults', { malformed: true });
+		const response = await http.api.put<string>('/v2/vault-plus/lists/1001/sync', undefined, {
 			headers: { 'x-connection-id': 'conn_alice' },
 			responseType: 'text',
 		});
@@ -327,45 +306,45 @@ describe('fault injection', () => {
 	});
 
 	it('still runs a delayed sync whose client gave up waiting', async () => {
-		await admin.post('/faults', { delayMs: 200 });
+		await http.admin.post('/faults', { delayMs: 200 });
 		await expect(
-			api.put('/v2/vault-plus/lists/1001/sync', undefined, {
+			http.api.put('/v2/vault-plus/lists/1001/sync', undefined, {
 				headers: { 'x-connection-id': 'conn_alice' },
 				timeout: 50,
 			}),
 		).rejects.toMatchObject({ code: 'ECONNABORTED' });
 		await new Promise((resolve) => setTimeout(resolve, 300));
-		expect(sandbox.state.connections[0].cache.size).toBe(4);
+		expect(http.sandbox.state.connections[0].cache.size).toBe(4);
 		expect((await sync('conn_alice', 1001)).data).toMatchObject({ unchangedItems: 4 });
 	});
 
 	it('drops the connection without an answer', async () => {
-		await admin.post('/faults', { drop: true });
-		await expect(api.get('/v2/account/whoami')).rejects.toMatchObject({ code: 'ECONNRESET' });
-		expect(sandbox.requests()[0]).toMatchObject({ fault: 'drop', status: null });
-		expect((await api.get('/v2/account/whoami')).status).toBe(200);
+		await http.admin.post('/faults', { drop: true });
+		await expect(http.api.get('/v2/account/whoami')).rejects.toMatchObject({ code: 'ECONNRESET' });
+		expect(http.sandbox.requests()[0]).toMatchObject({ fault: 'drop', status: null });
+		expect((await http.api.get('/v2/account/whoami')).status).toBe(200);
 	});
 
 	it('never faults admin requests, and forgets faults when cleared', async () => {
-		await admin.post('/faults', { status: 500, count: 5 });
-		expect((await admin.get('/faults')).data).toHaveLength(1);
-		expect((await admin.get('/state')).status).toBe(200);
-		expect((await admin.delete('/faults')).data).toEqual({ cleared: 1 });
-		expect((await api.get('/v2/account/whoami')).status).toBe(200);
+		await http.admin.post('/faults', { status: 500, count: 5 });
+		expect((await http.admin.get('/faults')).data).toHaveLength(1);
+		expect((await http.admin.get('/state')).status).toBe(200);
+		expect((await http.admin.delete('/faults')).data).toEqual({ cleared: 1 });
+		expect((await http.api.get('/v2/account/whoami')).status).toBe(200);
 	});
 });
 
 describe('request log', () => {
 	it('records what each API request carried, but not admin requests', async () => {
-		await api.put('/v2/vault-plus/lists/%31001/sync', undefined, {
+		await http.api.put('/v2/vault-plus/lists/%31001/sync', undefined, {
 			headers: { 'x-connection-id': 'conn_alice' },
 		});
-		await api.get('/v2/account/connections', {
+		await http.api.get('/v2/account/connections', {
 			params: { status: 'active', limit: 5 },
 			headers: { apiKey: 'x' },
 		});
-		await admin.get('/state');
-		const { data } = await admin.get<LoggedRequest[]>('/requests');
+		await http.admin.get('/state');
+		const { data } = await http.admin.get<LoggedRequest[]>('/requests');
 		expect(data).toHaveLength(2);
 		expect(data[0]).toMatchObject({
 			method: 'PUT',
@@ -412,8 +391,8 @@ describe('request log', () => {
 	});
 
 	it('empties on DELETE', async () => {
-		await api.get('/v2/account/whoami');
-		expect((await admin.delete('/requests')).data).toEqual({ cleared: 1 });
-		expect(sandbox.requests()).toEqual([]);
+		await http.api.get('/v2/account/whoami');
+		expect((await http.admin.delete('/requests')).data).toEqual({ cleared: 1 });
+		expect(http.sandbox.requests()).toEqual([]);
 	});
 });
