@@ -1,0 +1,162 @@
+/**
+ * `n8n start` for one user folder: a free port, the output to a log file (and its last lines kept
+ * for error messages), ready when the REST API answers, and a stop that does not leave it running.
+ */
+import axios, { type AxiosInstance } from 'axios';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+
+import type { N8nRuntime } from '../n8n-runtime';
+import { STOP_GRACE_MS } from './constants';
+import { login, setupOwner, type OwnerDetails } from './owner';
+import { freePort } from './process';
+
+export interface RunningN8n {
+	/** e.g. http://127.0.0.1:5679 (no trailing slash). */
+	url: string;
+	port: number;
+	pid: number | undefined;
+	/** Where the server's stdout and stderr go. */
+	logFile: string;
+	/** The last lines the server printed. */
+	recentLog(lines?: number): string[];
+	/**
+	 * POST /rest/owner/setup, and an axios instance carrying the auth cookie (baseURL = url).
+	 * If an owner already exists (a reused user folder) it logs in with the same details instead.
+	 */
+	setupOwner(owner: OwnerDetails): Promise<AxiosInstance>;
+	/** POST /rest/login with an existing user; an axios instance carrying the auth cookie. */
+	login(owner: Pick<OwnerDetails, 'email' | 'password'>): Promise<AxiosInstance>;
+	/** SIGTERM, then SIGKILL after 10 s. */
+	stop(): Promise<void>;
+}
+
+export interface StartServerOptions {
+	runtime: N8nRuntime;
+	env: NodeJS.ProcessEnv;
+	userFolder: string;
+	port?: number;
+	timeoutMs: number;
+	log: (line: string) => void;
+	onStopped: () => void;
+}
+
+export async function startServer(o: StartServerOptions): Promise<RunningN8n> {
+	const port = o.port ?? (await freePort());
+	const brokerPort = await freePort([port]);
+	const url = `http://127.0.0.1:${port}`;
+	const logFile = path.join(o.userFolder, `n8n-start-${port}.log`);
+	const logStream = createWriteStream(logFile, { flags: 'a' });
+	const recent: string[] = [];
+	let partial = '';
+	const onData = (chunk: Buffer) => {
+		logStream.write(chunk);
+		const lines = (partial + chunk.toString('utf8')).split(/\r?\n/);
+		partial = lines.pop() ?? '';
+		for (const line of lines) {
+			recent.push(line);
+			if (recent.length > 400) recent.shift();
+		}
+	};
+
+	const env: NodeJS.ProcessEnv = {
+		...o.env,
+		N8N_PORT: String(port),
+		N8N_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_HOST: 'localhost',
+		N8N_PROTOCOL: 'http',
+		N8N_SECURE_COOKIE: 'false',
+		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+		// The editor's origin for CORS/CSRF-style checks and links in emails.
+		N8N_EDITOR_BASE_URL: url,
+	};
+	o.log(`n8n start on ${url} (log: ${logFile})`);
+	const started = Date.now();
+	const child = spawn(o.runtime.nodeBin, [o.runtime.n8nMain, 'start'], {
+		cwd: o.userFolder,
+		env,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	child.stdout?.on('data', onData);
+	child.stderr?.on('data', onData);
+	let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+	const exitPromise = new Promise<void>((resolve) => {
+		child.on('exit', (code, signal) => {
+			exited = { code, signal };
+			o.onStopped(); // also when n8n dies on its own, so start() can be called again
+			resolve();
+		});
+		child.on('error', (error) => {
+			onData(Buffer.from(`\n[spawn error] ${error.message}\n`));
+			exited = { code: null, signal: null };
+			resolve();
+		});
+	});
+	const tail = (n = 40) => [...recent, ...(partial ? [partial] : [])].slice(-n);
+
+	const stop = async () => {
+		if (!exited) {
+			child.kill('SIGTERM');
+			const killer = setTimeout(() => {
+				if (!exited) child.kill('SIGKILL');
+			}, STOP_GRACE_MS);
+			await exitPromise;
+			clearTimeout(killer);
+		}
+		await new Promise<void>((resolve) => logStream.end(resolve));
+		o.onStopped();
+	};
+
+	try {
+		await waitForReady(url, o.timeoutMs, () => exited, child);
+	} catch (error) {
+		await stop();
+		throw new Error(
+			`${(error as Error).message}\nn8n log (${logFile}), last lines:\n${tail(40).join('\n')}`,
+		);
+	}
+	o.log(`n8n is up after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+	const running: RunningN8n = {
+		url,
+		port,
+		pid: child.pid,
+		logFile,
+		recentLog: (n = 40) => tail(n),
+		setupOwner: (owner) => setupOwner(url, owner),
+		login: (user) => login(url, user),
+		stop,
+	};
+	return running;
+}
+
+async function waitForReady(
+	url: string,
+	timeoutMs: number,
+	exited: () => { code: number | null; signal: NodeJS.Signals | null } | undefined,
+	child: ChildProcess,
+): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	// /healthz answers as soon as the HTTP server listens. Until n8n has finished starting (migrations,
+	// node loading, REST controllers) every other path answers 200 text/html "n8n is starting up.
+	// Please wait", so readiness is /rest/settings (public) answering 200 with JSON.
+	for (const probe of ['/healthz', '/rest/settings']) {
+		for (;;) {
+			const state = exited();
+			if (state) {
+				throw new Error(`n8n start (pid ${child.pid}) exited with ${state.code ?? state.signal} before ${probe} answered`);
+			}
+			if (Date.now() > deadline) {
+				throw new Error(`n8n start: ${url}${probe} did not answer 200 within ${Math.round(timeoutMs / 1000)} s`);
+			}
+			try {
+				const response = await axios.get(`${url}${probe}`, { timeout: 2_000, validateStatus: () => true });
+				if (response.status === 200 && /json/i.test(String(response.headers['content-type']))) break;
+			} catch {
+				// not listening yet
+			}
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+	}
+}
