@@ -1,14 +1,10 @@
+const e2e = require('./jest.e2e.config');
+
 /** @type {import('jest').Config} */
 module.exports = {
-	testEnvironment: 'node',
+	...e2e,
 	roots: ['<rootDir>/test/queue'],
-	testMatch: ['**/*.e2e.ts'],
-	transform: {
-		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json' }],
-	},
-	setupFiles: ['<rootDir>/test/setup-env.ts'],
 	// Bringing up Redis, PostgreSQL and three n8n processes takes about a minute (longer when
 	// redis-server or postgresql must be installed first); each round takes seconds.
 	testTimeout: 180_000,
-	reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

@@ -1,3 +1,4 @@
+import { FIRST_SYNC_OF_BEACH_SET } from './harness/fixtures';
 import { runAsTool } from './harness/tool';
 import { useSandbox } from './harness/sandbox-client';
 
@@ -20,15 +21,7 @@ describe('as an AI Agent tool (vaultPlusSyncTool)', () => {
 		const answer = JSON.parse(result.answer) as Array<Record<string, unknown>>;
 		expect(answer).toEqual([
 			{
-				synced: true,
-				listId: '1001',
-				seen: 4,
-				addedItems: 4,
-				updatedItems: 0,
-				removedItems: 0,
-				unchangedItems: 0,
-				adoptedItems: 0,
-				connectionId: 'conn_alice',
+				...FIRST_SYNC_OF_BEACH_SET,
 				changed: true,
 				summary: 'List 1001: 4 seen, +4 added, 0 updated, -0 removed, 0 unchanged, 0 adopted',
 			},

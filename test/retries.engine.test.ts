@@ -1,6 +1,7 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import { byId, runSync, startSync } from './harness/engine';
+import { FIRST_SYNC_OF_BEACH_SET } from './harness/fixtures';
 import { useSandbox } from './harness/sandbox-client';
 import type { FaultSpec } from './sandbox/server';
 
@@ -8,18 +9,6 @@ const sandbox = useSandbox();
 
 /** Tiny waits keep these tests fast; the policy's arithmetic is covered in retry-policy.test.ts. */
 const FAST = { maxRetries: 4, maxWait: 0.02, timeout: 5 };
-
-const RESULT_OF_FIRST_SYNC = {
-	synced: true,
-	listId: '1001',
-	seen: 4,
-	addedItems: 4,
-	updatedItems: 0,
-	removedItems: 0,
-	unchangedItems: 0,
-	adoptedItems: 0,
-	connectionId: 'conn_alice',
-};
 
 async function syncWith(options: INodeParameters) {
 	return await runSync({
@@ -51,7 +40,7 @@ describe('retries', () => {
 		const result = await syncWith({ ...FAST, timeout: 0.2 });
 
 		expect(result.run.status).toBe('success');
-		expect(result.output.map((item) => item.json)).toEqual([RESULT_OF_FIRST_SYNC]);
+		expect(result.output.map((item) => item.json)).toEqual([FIRST_SYNC_OF_BEACH_SET]);
 		const syncs = await syncRequests();
 		expect(syncs).toHaveLength(FAST.maxRetries + 1);
 		expect(syncs.filter((request) => request.fault === undefined)).toHaveLength(1);
@@ -129,6 +118,19 @@ describe('retries', () => {
 	}, 10_000);
 });
 
+/** One item per list of conn_alice, in the given order. */
+async function syncAliceLists(lists: string[], options: INodeParameters) {
+	return await runSync({
+		credentials: sandbox.credentials(),
+		items: lists.map((list) => ({ list })),
+		parameters: {
+			connectionId: byId('conn_alice'),
+			listId: { __rl: true, mode: 'id', value: '={{ $json.list }}' },
+			options,
+		},
+	});
+}
+
 describe('rate limits', () => {
 	it.each([
 		['Retry-After', { retryAfter: true }],
@@ -137,15 +139,7 @@ describe('rate limits', () => {
 	])('syncs a burst beyond the bucket, reading %s, losing nothing', async (_how, limit) => {
 		await sandbox.setRateLimit({ capacity: 3, refillPerSecond: 100, ...limit });
 		const lists = ['1001', '1002', '1003', '1004', '1005', '1006', '1001', '1002'];
-		const result = await runSync({
-			credentials: sandbox.credentials(),
-			items: lists.map((list) => ({ list })),
-			parameters: {
-				connectionId: byId('conn_alice'),
-				listId: { __rl: true, mode: 'id', value: '={{ $json.list }}' },
-				options: { maxRetries: 10, maxWait: 0.05 },
-			},
-		});
+		const result = await syncAliceLists(lists, { maxRetries: 10, maxWait: 0.05 });
 
 		expect(result.run.status).toBe('success');
 		expect(result.output.map((item) => item.json.listId)).toEqual(lists);
@@ -156,15 +150,7 @@ describe('rate limits', () => {
 	it('paces a connection by its X-RateLimit headers instead of running into 429s', async () => {
 		await sandbox.setRateLimit({ capacity: 2, refillPerSecond: 50, retryAfter: true });
 		const lists = ['1001', '1002', '1003', '1004', '1005', '1006'];
-		const result = await runSync({
-			credentials: sandbox.credentials(),
-			items: lists.map((list) => ({ list })),
-			parameters: {
-				connectionId: byId('conn_alice'),
-				listId: { __rl: true, mode: 'id', value: '={{ $json.list }}' },
-				options: { maxRetries: 0, maxWait: 1 },
-			},
-		});
+		const result = await syncAliceLists(lists, { maxRetries: 0, maxWait: 1 });
 
 		expect(result.run.status).toBe('success');
 		expect((await syncRequests()).map((request) => request.status)).toEqual(lists.map(() => 200));

@@ -1,4 +1,5 @@
 import { byId, fromList, NODE_NAME, runSync } from './harness/engine';
+import { FIRST_SYNC_OF_BEACH_SET } from './harness/fixtures';
 import { useSandbox } from './harness/sandbox-client';
 
 const sandbox = useSandbox();
@@ -40,17 +41,7 @@ describe('Vault+ Sync in the n8n engine', () => {
 			parameters: { connectionId: byId('conn_alice'), listId: byId('1001') },
 		});
 
-		expect(output[0].json).toEqual({
-			synced: true,
-			listId: '1001',
-			seen: 4,
-			addedItems: 4,
-			updatedItems: 0,
-			removedItems: 0,
-			unchangedItems: 0,
-			adoptedItems: 0,
-			connectionId: 'conn_alice',
-		});
+		expect(output[0].json).toEqual(FIRST_SYNC_OF_BEACH_SET);
 		expect(output[0].pairedItem).toEqual({ item: 0 });
 	});
 
