@@ -24,8 +24,6 @@ export interface OfAuthCredentials extends ICredentialDataDecryptedObject {
  * as an expression over $credentials by the workflow's real expression engine and set on the request.
  */
 export class TestCredentialsHelper extends ICredentialsHelper {
-	readonly authenticatedRequests: IHttpRequestOptions[] = [];
-
 	constructor(
 		private readonly credentialType: ICredentialType,
 		private readonly data: OfAuthCredentials,
@@ -65,7 +63,6 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 			}
 			request[outerKey] = target;
 		}
-		this.authenticatedRequests.push(request);
 		return request;
 	}
 

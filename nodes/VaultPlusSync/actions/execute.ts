@@ -10,8 +10,8 @@ import { performSync, prepareSync, readConnectionId, type PreparedSync } from '.
 
 type NodeError = NodeApiError | NodeOperationError;
 
-export const DEFAULT_MAX_CONCURRENT = 10;
-export const DEFAULT_MAX_PER_CONNECTION = 1;
+const DEFAULT_MAX_CONCURRENT = 10;
+const DEFAULT_MAX_PER_CONNECTION = 1;
 
 /** Items read between two chances for started requests to go out. */
 const DESCRIBE_BATCH = 16;
