@@ -42,6 +42,10 @@ function tracedTasks(specs: Array<{ group: string; resource: string; turns: numb
 	);
 }
 
+const turns = async (count: number) => {
+	for (let turn = 0; turn < count; turn++) await Promise.resolve();
+};
+
 const newTrace = (): Trace => ({ starts: [], running: new Set(), maxRunning: 0, maxPerGroup: new Map(), resourceOverlaps: 0 });
 
 describe('the sync scheduler', () => {
@@ -82,12 +86,43 @@ describe('the sync scheduler', () => {
 		expect(results[3]).toBeUndefined();
 	});
 
-	it('keeps its rules for any mix of groups, resources, durations and limits (200 seeded cases)', async () => {
+	it('while tasks run, starts the next one only when betweenStarts resolves; with none running, at once', async () => {
+		const trace = newTrace();
+		const opens: Array<() => void> = [];
+		const betweenStarts = async () => await new Promise<void>((resolve) => opens.push(resolve));
+		const specs = ['a', 'b', 'c'].map((group) => ({ group, resource: '1', turns: 50 }));
+		const run = runScheduledList(tracedTasks(specs, trace), { maxConcurrent: 3, maxPerGroup: 1, betweenStarts });
+
+		await turns(10);
+		expect(trace.starts).toEqual([0]);
+		opens.shift()!();
+		await turns(10);
+		expect(trace.starts).toEqual([0, 1]);
+		opens.shift()!();
+		await turns(10);
+		expect(trace.starts).toEqual([0, 1, 2]);
+		await run;
+
+		// One group runs one task at a time: each start finds nothing running and does not wait.
+		const serial = newTrace();
+		const never = async () => await new Promise<void>(() => {});
+		const results = await runScheduledList(tracedTasks(['a', 'a', 'a'].map((group, index) => ({ group, resource: String(index), turns: 2 })), serial), { maxConcurrent: 3, maxPerGroup: 1, betweenStarts: never });
+		expect(results.map((result) => result?.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+	});
+
+	it('keeps its rules for any mix of groups, resources, durations, limits and pauses (200 seeded cases)', async () => {
 		const spec = fc.record({ group: fc.constantFrom('a', 'b', 'c', 'd', 'e'), resource: fc.constantFrom('1', '2', '3'), turns: fc.integer({ min: 0, max: 6 }) });
+		const pauses = fc.record({ betweenStarts: fc.option(fc.integer({ min: 0, max: 4 })), yieldTurns: fc.option(fc.integer({ min: 0, max: 4 })), describeBatch: fc.integer({ min: 1, max: 8 }) });
 		await fc.assert(
-			fc.asyncProperty(fc.array(spec, { maxLength: 40 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 3 }), async (specs, maxConcurrent, maxPerGroup) => {
+			fc.asyncProperty(fc.array(spec, { maxLength: 40 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 3 }), pauses, async (specs, maxConcurrent, maxPerGroup, pause) => {
 				const trace = newTrace();
-				const results = await runScheduledList(tracedTasks(specs, trace), { maxConcurrent, maxPerGroup });
+				const results = await runScheduledList(tracedTasks(specs, trace), {
+					maxConcurrent,
+					maxPerGroup,
+					describeBatch: pause.describeBatch,
+					...(pause.betweenStarts === null ? {} : { betweenStarts: async () => await turns(pause.betweenStarts!) }),
+					...(pause.yieldTurns === null ? {} : { yieldToEventLoop: async () => await turns(pause.yieldTurns!) }),
+				});
 
 				expect(results.map((result) => (result?.status === 'fulfilled' ? result.value : -1))).toEqual(specs.map((_, index) => index));
 				expect(trace.starts.slice().sort((a, b) => a - b)).toEqual(specs.map((_, index) => index));

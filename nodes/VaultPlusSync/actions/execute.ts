@@ -6,7 +6,7 @@ import { itemParameterReader, type ReadParameter } from '../helpers/itemParamete
 import { runScheduled, type ScheduleLimits } from '../helpers/scheduler';
 import { openSession, type OfAuthSession } from '../transport';
 import { expandConnection } from './syncAllLists';
-import { performSync, prepareSync, readConnectionId, type PreparedSync } from './syncList';
+import { performSync, pickedListName, readConnectionId, readListId, type PreparedSync } from './syncList';
 
 type NodeError = NodeApiError | NodeOperationError;
 
@@ -15,6 +15,18 @@ const DEFAULT_MAX_PER_CONNECTION = 1;
 
 /** Items read between two chances for started requests to go out. */
 const DESCRIBE_BATCH = 16;
+
+/**
+ * Lets the requests started so far reach the network before the run goes on. One sleep(0) is not
+ * enough: set in the timers phase, with the started requests' own work (which sets timers of its
+ * own and so moves the loop's clock) still to run after it, it fires again in the same pass over
+ * the timers, before any socket is polled; every request would then wait for the whole input to be
+ * read. The second sleep is set after that work and waits for a real turn of the event loop.
+ */
+async function letStartedRequestsOut(): Promise<void> {
+	await sleep(0);
+	await sleep(0);
+}
 
 function asNodeError(context: IExecuteFunctions, caught: unknown, itemIndex: number): NodeError {
 	return caught instanceof NodeApiError || caught instanceof NodeOperationError
@@ -94,12 +106,33 @@ function syncTask(run: Run, sync: PreparedSync) {
 
 /** "Sync List": one sync per input item, each read as the run goes. */
 async function syncEachItem(run: Run, count: number): Promise<void> {
-	const syncs: PreparedSync[] = new Array(count);
+	const { context, read } = run;
+	const listName = pickedListName(context);
+	// The scheduler needs an item's list before its sync starts only when one connection may run
+	// several syncs at once; otherwise the list is read when the sync starts, so that finding each
+	// connection's first sync costs one expression per item instead of two.
+	const listNeededEarly = run.limits.maxPerGroup > 1;
 	const settled = await runScheduled(
 		count,
 		(itemIndex) => {
-			syncs[itemIndex] = prepareSync(run.context, run.read, itemIndex);
-			return syncTask(run, syncs[itemIndex]);
+			const connectionId = readConnectionId(context, read, itemIndex);
+			let sync: PreparedSync | undefined;
+			const prepared = (): PreparedSync =>
+				(sync ??= {
+					itemIndex,
+					connectionId,
+					listId: readListId(context, read, itemIndex),
+					listName,
+					options: read('options', itemIndex, {}) as SyncOptions,
+				});
+			return {
+				group: connectionId,
+				resource: listNeededEarly ? prepared().listId : `item ${itemIndex}`,
+				run: async () => {
+					if (run.session instanceof Error) throw run.session;
+					return await performSync(context, run.session, prepared());
+				},
+			};
 		},
 		run.limits,
 	);
@@ -168,8 +201,9 @@ export async function executeSyncs(context: IExecuteFunctions): Promise<INodeExe
 			// Without continue-on-fail the node fails: start nothing more, let running syncs finish.
 			stopOnFailure: !continueOnFail,
 			shouldStop: () => signal?.aborted === true,
-			yieldToEventLoop: async () => await sleep(0),
+			yieldToEventLoop: letStartedRequestsOut,
 			describeBatch: DESCRIBE_BATCH,
+			betweenStarts: letStartedRequestsOut,
 		},
 	};
 

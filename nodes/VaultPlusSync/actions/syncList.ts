@@ -57,25 +57,25 @@ export interface PreparedSync {
 	options: SyncOptions;
 }
 
-/** The name the dropdown stored with a picked list, if the user picked it there. */
-function pickedListName(read: ReadParameter, itemIndex: number): string | undefined {
-	const locator = read('listId', itemIndex) as { mode?: string; cachedResultName?: unknown } | undefined;
-	return locator?.mode === 'list' && typeof locator.cachedResultName === 'string' ? locator.cachedResultName : undefined;
-}
-
-/** Reads an item's parameters (expressions evaluated for that item) and refuses bad ones. */
-export function prepareSync(context: IExecuteFunctions, read: ReadParameter, itemIndex: number): PreparedSync {
-	return {
-		itemIndex,
-		connectionId: readIdentifier(context, read, 'connectionId', itemIndex, checkConnectionId),
-		listId: readIdentifier(context, read, 'listId', itemIndex, checkListId),
-		listName: pickedListName(read, itemIndex),
-		options: read('options', itemIndex, {}) as SyncOptions,
-	};
+/**
+ * The name the dropdown stored with a picked list, if the user picked it there. It is plain text in
+ * the node's parameters, the same for every item, so it is read once and never evaluated.
+ */
+export function pickedListName(context: IExecuteFunctions): string | undefined {
+	const locator = context.getNode().parameters.listId;
+	if (locator === null || typeof locator !== 'object' || Array.isArray(locator)) return undefined;
+	const { mode, cachedResultName } = locator as { mode?: unknown; cachedResultName?: unknown };
+	return mode === 'list' && typeof cachedResultName === 'string' && !cachedResultName.startsWith('=')
+		? cachedResultName
+		: undefined;
 }
 
 export function readConnectionId(context: IExecuteFunctions, read: ReadParameter, itemIndex: number): string {
 	return readIdentifier(context, read, 'connectionId', itemIndex, checkConnectionId);
+}
+
+export function readListId(context: IExecuteFunctions, read: ReadParameter, itemIndex: number): string {
+	return readIdentifier(context, read, 'listId', itemIndex, checkListId);
 }
 
 /** Runs the authoritative list sync for one item and returns its one output item. */

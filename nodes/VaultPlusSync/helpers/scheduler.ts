@@ -23,6 +23,11 @@ export interface ScheduleLimits {
 	/** Lets started requests go out while later items are described; called every `describeBatch` items. */
 	yieldToEventLoop?: () => Promise<void>;
 	describeBatch?: number;
+	/**
+	 * While other tasks run, a start waits for this to resolve after the previous start: one start per
+	 * turn of the event loop, so that each task's request is sent before the next one is prepared.
+	 */
+	betweenStarts?: () => Promise<void>;
 }
 
 interface GroupQueue {
@@ -109,10 +114,27 @@ export async function runScheduled<T>(
 		if (running === 0 && (described === count || stopped()) && (ready.size === 0 || stopped())) settle();
 	};
 
+	// After a start, further starts wait (while other tasks run) until `betweenStarts` resolves.
+	let gateClosed = false;
+	let reopenPending = false;
+	const closeGate = () => {
+		if (!limits.betweenStarts) return;
+		gateClosed = true;
+		if (reopenPending) return;
+		reopenPending = true;
+		void limits.betweenStarts().then(() => {
+			reopenPending = false;
+			gateClosed = false;
+			dispatch();
+			finishIfDone();
+		});
+	};
+
 	/** Starts what the rules allow; returns how many tasks it started. */
 	const dispatch = (): number => {
 		let started = 0;
 		while (running < maxConcurrent && ready.size > 0 && !stopped()) {
+			if (gateClosed && running > 0) break;
 			started++;
 			const group = ready.pop()!;
 			group.queued = false;
@@ -122,6 +144,7 @@ export async function runScheduled<T>(
 			group.busyResources.add(resource);
 			running++;
 			offer(group);
+			closeGate();
 			void Promise.resolve()
 				.then(run)
 				.then(
@@ -163,8 +186,10 @@ export async function runScheduled<T>(
 			failed = true;
 		}
 		if (dispatch() > 0) startedSinceYield = true;
-		// Only a start gives the event loop something to send; between starts, keep reading.
-		if (startedSinceYield && described % batch === 0 && described < count) {
+		// Pause only when the event loop has something to do: send what started, or start what waits
+		// for its turn. Otherwise keep reading.
+		const waitingToStart = ready.size > 0 && running < maxConcurrent;
+		if ((startedSinceYield || waitingToStart) && described % batch === 0 && described < count) {
 			startedSinceYield = false;
 			await limits.yieldToEventLoop?.();
 		}
