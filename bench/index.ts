@@ -151,14 +151,17 @@ Max Concurrent Requests at once, and for 3 the bucket's refill.
 
 ${markdownTable(rows)}
 
-Where the time above the bounds goes: every request costs about 1 ms of CPU in this process, most of it
-in n8n's own request path (a CPU profile shows the evaluation of the credential's generic \`apiKey\`
-header expression as its largest part, then axios and a new TCP connection per request). The items are
-also read (their expressions evaluated) as the run goes. At Max Concurrent Requests 20, twenty
-connections answer within the same few milliseconds of every 100 ms round, so that CPU queues up in
-each round; on this 2-core machine that puts 2b above the 1.15 goal, while the defaults (2a) stay
-below it. Ratio 1 compares the node with bare \`httpRequest\` calls that skip credential
-authentication and expressions altogether.
+Where the time above the bounds goes: in 2b the last connection's first sync starts some 50–80 ms in,
+once its first item (item 191 of 200) has been read and the syncs before it have gone out, one per
+turn of the event loop; after that, each of its ten syncs waits a few milliseconds between an answer
+and the next request. Every request costs about 1 ms of CPU in this process, most of it in n8n's own
+request path (a CPU profile shows the evaluation of the credential's generic \`apiKey\` header
+expression as its largest part, then axios and a new TCP connection per request). Because n8n opens a
+new connection per request, requests started in the same turn of the event loop are sent together,
+their answers come back together and queue for that CPU, and the bunch grows from round to round; the
+node therefore starts one sync per turn while others run (before that, 2b measured 1.14–1.32). Ratio 1
+compares the node with bare \`httpRequest\` calls that skip credential authentication and expressions
+altogether.
 `,
 		);
 		console.log('\nwritten to BENCHMARKS.md');
