@@ -116,4 +116,40 @@ describe('continue on fail', () => {
 			'1001',
 		]);
 	});
+
+	it('stops on a bad Vault List ID before any other connection is synced, naming that item', async () => {
+		const result = await runSync({
+			credentials: sandbox.credentials(),
+			items: [
+				{ connection: 'conn_alice', list: '1001' },
+				{ connection: 'conn_alice', list: '1002' },
+				{ connection: 'conn_alice', list: 'not-a-list' },
+				{ connection: 'conn_bella', list: '2001' },
+				{ connection: 'conn_cora', list: '3001' },
+			],
+			parameters,
+		});
+
+		expect(result.run.status).toBe('error');
+		expect(result.error?.message).toBe('Invalid "Vault List" value [item 2]');
+		expect((await sandbox.requests()).map((request) => request.connectionId)).toEqual(['conn_alice']);
+	});
+
+	it('reports a bad Vault List ID on its own item even when the credential is refused', async () => {
+		const result = await runSync({
+			credentials: { ...sandbox.credentials(), baseUrl: 'http://example.com' },
+			items: [
+				{ connection: 'conn_alice', list: '1001' },
+				{ connection: 'conn_bella', list: 'not-a-list' },
+			],
+			parameters,
+			onError: 'continueRegularOutput',
+		});
+
+		expect(result.output.map((item) => item.json.error)).toEqual([
+			expect.stringContaining('The Base URL of the OFAuth API credential is not allowed'),
+			'Invalid "Vault List" value [item 1]',
+		]);
+		expect(await sandbox.requests()).toHaveLength(0);
+	});
 });

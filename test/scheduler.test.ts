@@ -108,7 +108,17 @@ describe('the sync scheduler', () => {
 		const never = async () => await new Promise<void>(() => {});
 		const results = await runScheduledList(tracedTasks(['a', 'a', 'a'].map((group, index) => ({ group, resource: String(index), turns: 2 })), serial), { maxConcurrent: 3, maxPerGroup: 1, betweenStarts: never });
 		expect(results.map((result) => result?.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
-	});
+	}, 2000);
+
+	it('does not stall when betweenStarts fails', async () => {
+		const specs = ['a', 'b', 'c'].map((group) => ({ group, resource: '1', turns: 3 }));
+		const results = await runScheduledList(tracedTasks(specs, newTrace()), {
+			maxConcurrent: 3,
+			maxPerGroup: 1,
+			betweenStarts: async () => await Promise.reject(new Error('no turn')),
+		});
+		expect(results.map((result) => result?.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+	}, 2000);
 
 	it('keeps its rules for any mix of groups, resources, durations, limits and pauses (200 seeded cases)', async () => {
 		const spec = fc.record({ group: fc.constantFrom('a', 'b', 'c', 'd', 'e'), resource: fc.constantFrom('1', '2', '3'), turns: fc.integer({ min: 0, max: 6 }) });

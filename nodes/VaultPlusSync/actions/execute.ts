@@ -108,10 +108,11 @@ function syncTask(run: Run, sync: PreparedSync) {
 async function syncEachItem(run: Run, count: number): Promise<void> {
 	const { context, read } = run;
 	const listName = pickedListName(context);
-	// The scheduler needs an item's list before its sync starts only when one connection may run
-	// several syncs at once; otherwise the list is read when the sync starts, so that finding each
-	// connection's first sync costs one expression per item instead of two.
-	const listNeededEarly = run.limits.maxPerGroup > 1;
+	// An item's list is read as soon as the item is, when one connection may run several syncs at
+	// once (the scheduler keeps two syncs of a list apart) or when a bad item stops the run (so a bad
+	// list ID stops it before anything is sent). Otherwise it is read when the sync starts: finding
+	// each connection's next sync then costs one expression per item instead of two.
+	const listNeededEarly = run.limits.maxPerGroup > 1 || run.limits.stopOnFailure === true;
 	const settled = await runScheduled(
 		count,
 		(itemIndex) => {
@@ -129,8 +130,9 @@ async function syncEachItem(run: Run, count: number): Promise<void> {
 				group: connectionId,
 				resource: listNeededEarly ? prepared().listId : `item ${itemIndex}`,
 				run: async () => {
+					const sync = prepared();
 					if (run.session instanceof Error) throw run.session;
-					return await performSync(context, run.session, prepared());
+					return await performSync(context, run.session, sync);
 				},
 			};
 		},

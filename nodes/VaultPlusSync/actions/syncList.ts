@@ -45,7 +45,7 @@ function describeCounts(result: SyncResult): string {
 	return `seen ${result.seen}, added ${result.addedItems}, updated ${result.updatedItems}, removed ${result.removedItems}, unchanged ${result.unchangedItems}, adopted ${result.adoptedItems}`;
 }
 
-/** One item's sync, read and checked before any request is sent. */
+/** One item's sync, read and checked before its request is sent. */
 export interface PreparedSync {
 	itemIndex: number;
 	connectionId: string;
@@ -65,9 +65,7 @@ export function pickedListName(context: IExecuteFunctions): string | undefined {
 	const locator = context.getNode().parameters.listId;
 	if (locator === null || typeof locator !== 'object' || Array.isArray(locator)) return undefined;
 	const { mode, cachedResultName } = locator as { mode?: unknown; cachedResultName?: unknown };
-	return mode === 'list' && typeof cachedResultName === 'string' && !cachedResultName.startsWith('=')
-		? cachedResultName
-		: undefined;
+	return mode === 'list' && typeof cachedResultName === 'string' ? cachedResultName : undefined;
 }
 
 export function readConnectionId(context: IExecuteFunctions, read: ReadParameter, itemIndex: number): string {

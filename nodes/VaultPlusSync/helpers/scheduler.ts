@@ -24,8 +24,9 @@ export interface ScheduleLimits {
 	yieldToEventLoop?: () => Promise<void>;
 	describeBatch?: number;
 	/**
-	 * While other tasks run, a start waits for this to resolve after the previous start: one start per
-	 * turn of the event loop, so that each task's request is sent before the next one is prepared.
+	 * While other tasks run, a start waits until a call of this, made after the previous start, has
+	 * resolved: one start per turn of the event loop, so that each task's request is sent before the
+	 * next one is prepared.
 	 */
 	betweenStarts?: () => Promise<void>;
 }
@@ -114,27 +115,31 @@ export async function runScheduled<T>(
 		if (running === 0 && (described === count || stopped()) && (ready.size === 0 || stopped())) settle();
 	};
 
-	// After a start, further starts wait (while other tasks run) until `betweenStarts` resolves.
-	let gateClosed = false;
-	let reopenPending = false;
-	const closeGate = () => {
-		if (!limits.betweenStarts) return;
-		gateClosed = true;
-		if (reopenPending) return;
-		reopenPending = true;
-		void limits.betweenStarts().then(() => {
-			reopenPending = false;
-			gateClosed = false;
+	// While other tasks run, a start waits for a `betweenStarts` that began after the previous start.
+	let starts = 0;
+	let turnPassedAfter = 0;
+	let turnPending = false;
+	const gateClosed = () => limits.betweenStarts !== undefined && turnPassedAfter < starts;
+	const awaitTurn = () => {
+		if (!limits.betweenStarts || turnPending) return;
+		turnPending = true;
+		const after = starts;
+		const passed = () => {
+			turnPending = false;
+			turnPassedAfter = after;
+			if (gateClosed()) awaitTurn();
 			dispatch();
 			finishIfDone();
-		});
+		};
+		// A pause that fails still counts as a turn: the run must not stall on it.
+		void Promise.resolve().then(limits.betweenStarts).then(passed, passed);
 	};
 
 	/** Starts what the rules allow; returns how many tasks it started. */
 	const dispatch = (): number => {
 		let started = 0;
 		while (running < maxConcurrent && ready.size > 0 && !stopped()) {
-			if (gateClosed && running > 0) break;
+			if (running > 0 && gateClosed()) break;
 			started++;
 			const group = ready.pop()!;
 			group.queued = false;
@@ -144,7 +149,8 @@ export async function runScheduled<T>(
 			group.busyResources.add(resource);
 			running++;
 			offer(group);
-			closeGate();
+			starts++;
+			awaitTurn();
 			void Promise.resolve()
 				.then(run)
 				.then(
