@@ -3,7 +3,8 @@
  * - at most `maxConcurrent` tasks at once;
  * - tasks that share a `group` (a connection) start in input order, at most `maxPerGroup` at once;
  * - tasks that share a `resource` (a list of that connection) never overlap;
- * - among tasks allowed to start, the earliest in input order goes first.
+ * - among tasks allowed to start, the earliest in input order goes first;
+ * - while tasks run, the next start waits for `betweenStarts` (one start per turn of the event loop).
  * Tasks are described lazily, in input order, so the first ones are already running while later
  * items are still being read. Results come back in input order.
  */
