@@ -58,8 +58,14 @@ export function commandError(what: string, result: CommandResult): Error {
 	);
 }
 
-/** A port that was free a moment ago on 127.0.0.1 (avoiding `except`). */
-export async function freePort(except: number[] = []): Promise<number> {
+/** Ports this process has handed out: servers started together must not be given the same one. */
+const handedOut = new Set<number>();
+
+/**
+ * A port that was free a moment ago on 127.0.0.1 and has not been handed out before by this process
+ * (the OS may offer a port again until the server it was meant for has bound it).
+ */
+export async function freePort(): Promise<number> {
 	for (let attempt = 0; attempt < 20; attempt++) {
 		const port = await new Promise<number>((resolve, reject) => {
 			const server = net.createServer();
@@ -71,7 +77,10 @@ export async function freePort(except: number[] = []): Promise<number> {
 				server.close(() => resolve(chosen));
 			});
 		});
-		if (port && !except.includes(port)) return port;
+		if (port && !handedOut.has(port)) {
+			handedOut.add(port);
+			return port;
+		}
 	}
 	throw new Error('Could not find a free TCP port on 127.0.0.1');
 }

@@ -44,7 +44,7 @@ export interface StartServerOptions {
 
 export async function startServer(o: StartServerOptions): Promise<RunningN8n> {
 	const port = o.port ?? (await freePort());
-	const brokerPort = await freePort([port]);
+	const brokerPort = await freePort();
 	const url = `http://127.0.0.1:${port}`;
 	const logFile = path.join(o.userFolder, `n8n-start-${port}.log`);
 	const logStream = createWriteStream(logFile, { flags: 'a' });

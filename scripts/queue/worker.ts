@@ -40,7 +40,7 @@ export interface WorkerOptions {
 export async function startWorker(instance: N8nInstance, opts: WorkerOptions): Promise<RunningWorker> {
 	const log = opts.log ?? (() => undefined);
 	const healthPort = await freePort();
-	const brokerPort = await freePort([healthPort]);
+	const brokerPort = await freePort();
 	const logFile = path.join(instance.userFolder, `n8n-${opts.name}.log`);
 	const output = createWriteStream(logFile, { flags: 'a' });
 	const env: NodeJS.ProcessEnv = {
