@@ -93,11 +93,14 @@ interface Run {
 	outputs: Outputs;
 }
 
-function syncTask(run: Run, sync: PreparedSync) {
+/** One sync as the scheduler sees it; `prepared` gives the sync, read when first needed. */
+function syncTask(run: Run, group: string, resource: string, prepared: () => PreparedSync) {
 	return {
-		group: sync.connectionId,
-		resource: sync.listId,
+		group,
+		resource,
 		run: async () => {
+			// The item's own bad input is its error, before a refused credential.
+			const sync = prepared();
 			if (run.session instanceof Error) throw run.session;
 			return await performSync(run.context, run.session, sync);
 		},
@@ -126,15 +129,7 @@ async function syncEachItem(run: Run, count: number): Promise<void> {
 					listName,
 					options: read('options', itemIndex, {}) as SyncOptions,
 				});
-			return {
-				group: connectionId,
-				resource: listNeededEarly ? prepared().listId : `item ${itemIndex}`,
-				run: async () => {
-					const sync = prepared();
-					if (run.session instanceof Error) throw run.session;
-					return await performSync(context, run.session, sync);
-				},
-			};
+			return syncTask(run, connectionId, listNeededEarly ? prepared().listId : `item ${itemIndex}`, prepared);
 		},
 		run.limits,
 	);
@@ -164,7 +159,7 @@ async function syncAllListsOfEachItem(run: Run, count: number): Promise<void> {
 		else if (result?.status === 'rejected') run.outputs.fail(itemIndex, result.reason);
 	});
 
-	const settled = await runScheduled(syncs.length, (at) => syncTask(run, syncs[at]), run.limits);
+	const settled = await runScheduled(syncs.length, (at) => syncTask(run, syncs[at].connectionId, syncs[at].listId, () => syncs[at]), run.limits);
 	settled.forEach((result, at) => {
 		const { itemIndex } = syncs[at];
 		if (result?.status === 'fulfilled') run.outputs.add(itemIndex, result.value);
