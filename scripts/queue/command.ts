@@ -1,8 +1,10 @@
 /**
  * Runs one system command to its end (apt-get, initdb, pg_ctl, psql), with a timeout, and fails
  * with its output when it exits non-zero. `asUser` runs it through runuser when this process is root.
+ * Also starts the long-running servers (redis-server, n8n worker) with their output in a log file.
  */
 import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 
 export interface CommandOptions {
 	cwd?: string;
@@ -51,4 +53,48 @@ export async function runCommand(command: string, args: string[], opts: CommandO
 		throw new Error(`${[file, ...fileArgs].join(' ')} failed (${why}, limit ${timeoutMs / 1000} s):\n${tail}`);
 	}
 	return { stdout, stderr };
+}
+
+export interface LoggedProcess {
+	pid: number | undefined;
+	exited(): boolean;
+	/** SIGTERM, SIGKILL after graceMs, then the log is closed. Safe to call once the process is gone. */
+	stop(graceMs: number): Promise<void>;
+}
+
+/** Starts a long-running server process whose stdout and stderr go to `logFile`. */
+export function startLoggedProcess(
+	command: string,
+	args: string[],
+	opts: { cwd: string; env?: NodeJS.ProcessEnv; logFile: string },
+): LoggedProcess {
+	const output = createWriteStream(opts.logFile, { flags: 'a' });
+	const child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+	child.stdout.pipe(output, { end: false });
+	child.stderr.pipe(output, { end: false });
+	let exited = false;
+	const exit = new Promise<void>((resolve) => {
+		child.once('exit', () => {
+			exited = true;
+			resolve();
+		});
+		child.once('error', (error) => {
+			output.write(`\n[spawn error] ${error.message}\n`);
+			exited = true;
+			resolve();
+		});
+	});
+	return {
+		pid: child.pid,
+		exited: () => exited,
+		async stop(graceMs) {
+			if (!exited) {
+				child.kill('SIGTERM');
+				const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+				await exit;
+				clearTimeout(killer);
+			}
+			await new Promise<void>((resolve) => output.end(resolve));
+		},
+	};
 }

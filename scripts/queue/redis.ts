@@ -3,14 +3,14 @@
  * fresh tmp dir. It runs as a child of this process and is stopped (and its dir removed) by stop(),
  * or by the reaper if this process ends first.
  */
-import { spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
 import { freePort } from '../n8n-instance';
 import { registerCleanup } from './cleanup';
+import { startLoggedProcess } from './command';
 
 export interface RedisServer {
 	host: string;
@@ -27,44 +27,24 @@ export async function startRedis(redisServer: string, log: (line: string) => voi
 	const port = await freePort();
 	const args = ['--save', '', '--appendonly', 'no', '--port', String(port), '--bind', '127.0.0.1', '--dir', dir];
 	log(`redis-server on 127.0.0.1:${port} (dir ${dir})`);
-	const output = createWriteStream(logFile);
-	const child = spawn(redisServer, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-	child.stdout.pipe(output, { end: false });
-	child.stderr.pipe(output, { end: false });
-	let exited = false;
-	const exit = new Promise<void>((resolve) => {
-		child.once('exit', () => {
-			exited = true;
-			resolve();
-		});
-		child.once('error', () => {
-			exited = true;
-			resolve();
-		});
-	});
+	const server = startLoggedProcess(redisServer, args, { cwd: dir, logFile });
 
 	const cleanup = registerCleanup(
 		`redis-server :${port}`,
 		async () => {
-			if (!exited) {
-				child.kill('SIGTERM');
-				const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-				await exit;
-				clearTimeout(killer);
-			}
-			await new Promise<void>((resolve) => output.end(resolve));
+			await server.stop(5_000);
 			rmSync(dir, { recursive: true, force: true });
 		},
-		{ processes: child.pid ? [{ pid: child.pid, match: `127.0.0.1:${port}` }] : [], dirs: [dir] },
+		{ processes: server.pid ? [{ pid: server.pid, match: `127.0.0.1:${port}` }] : [], dirs: [dir] },
 	);
 	const stop = () => cleanup.stop();
 
 	const deadline = Date.now() + READY_TIMEOUT_MS;
 	while (!(await ping(port))) {
-		if (exited || Date.now() > deadline) {
+		if (server.exited() || Date.now() > deadline) {
 			const tail = readTail(logFile);
 			await stop();
-			throw new Error(`redis-server on port ${port} ${exited ? 'exited' : 'did not answer PING'}:\n${tail}`);
+			throw new Error(`redis-server on port ${port} ${server.exited() ? 'exited' : 'did not answer PING'}:\n${tail}`);
 		}
 		await new Promise((resolve) => setTimeout(resolve, 100));
 	}

@@ -7,12 +7,12 @@
  * "Worker started execution <id> (job <jobId>)" and "Worker finished execution <id> (job <jobId>)".
  */
 import axios from 'axios';
-import { spawn } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { freePort, type N8nInstance } from '../n8n-instance';
 import { registerCleanup } from './cleanup';
+import { startLoggedProcess } from './command';
 
 export interface RunningWorker {
 	name: string;
@@ -42,7 +42,6 @@ export async function startWorker(instance: N8nInstance, opts: WorkerOptions): P
 	const healthPort = await freePort();
 	const brokerPort = await freePort();
 	const logFile = path.join(instance.userFolder, `n8n-${opts.name}.log`);
-	const output = createWriteStream(logFile, { flags: 'a' });
 	const env: NodeJS.ProcessEnv = {
 		...instance.env,
 		N8N_LOG_LEVEL: 'info',
@@ -54,21 +53,7 @@ export async function startWorker(instance: N8nInstance, opts: WorkerOptions): P
 	const { nodeBin, n8nMain } = instance.runtime;
 	const args = [n8nMain, 'worker', `--concurrency=${opts.concurrency ?? 5}`];
 	log(`n8n worker "${opts.name}" (health :${healthPort}, broker :${brokerPort}, log ${logFile})`);
-	const child = spawn(nodeBin, args, { cwd: instance.userFolder, env, stdio: ['ignore', 'pipe', 'pipe'] });
-	child.stdout.pipe(output, { end: false });
-	child.stderr.pipe(output, { end: false });
-	let exited = false;
-	const exit = new Promise<void>((resolve) => {
-		child.once('exit', () => {
-			exited = true;
-			resolve();
-		});
-		child.once('error', (error) => {
-			output.write(`\n[spawn error] ${error.message}\n`);
-			exited = true;
-			resolve();
-		});
-	});
+	const server = startLoggedProcess(nodeBin, args, { cwd: instance.userFolder, env, logFile });
 
 	const readLog = () => {
 		try {
@@ -83,27 +68,19 @@ export async function startWorker(instance: N8nInstance, opts: WorkerOptions): P
 	let graceMs = 30_000;
 	const cleanup = registerCleanup(
 		`n8n worker ${opts.name}`,
-		async () => {
-			if (!exited) {
-				child.kill('SIGTERM');
-				const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-				await exit;
-				clearTimeout(killer);
-			}
-			await new Promise<void>((resolve) => output.end(resolve));
-		},
+		async () => await server.stop(graceMs),
 		// The whole tree: n8n's task runner is a child of the worker.
-		{ processes: child.pid ? [{ pid: child.pid, match: 'n8n worker' }] : [] },
+		{ processes: server.pid ? [{ pid: server.pid, match: 'n8n worker' }] : [] },
 	);
 
 	const worker: RunningWorker = {
 		name: opts.name,
-		pid: child.pid,
+		pid: server.pid,
 		healthPort,
 		logFile,
 		startedExecutions: () => ids('started'),
 		finishedExecutions: () => ids('finished'),
-		exited: () => exited,
+		exited: () => server.exited(),
 		stop(grace = 30_000) {
 			graceMs = grace;
 			return cleanup.stop();
@@ -113,10 +90,10 @@ export async function startWorker(instance: N8nInstance, opts: WorkerOptions): P
 	const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
 	const started = Date.now();
 	for (;;) {
-		if (exited || Date.now() > deadline) {
+		if (server.exited() || Date.now() > deadline) {
 			await worker.stop(0);
 			const tail = readLog().trim().split('\n').slice(-30).join('\n');
-			throw new Error(`n8n worker "${opts.name}" ${exited ? 'exited' : 'was not ready in time'}; log ${logFile}:\n${tail}`);
+			throw new Error(`n8n worker "${opts.name}" ${server.exited() ? 'exited' : 'was not ready in time'}; log ${logFile}:\n${tail}`);
 		}
 		const status = await axios
 			.get(`http://127.0.0.1:${healthPort}/healthz/readiness`, { timeout: 2_000, validateStatus: () => true })
