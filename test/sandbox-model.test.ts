@@ -1,3 +1,4 @@
+import { FIRST_SYNC_OF_BEACH_SET_RESULT } from './harness/fixtures';
 import { ApiError } from './sandbox/errors';
 import { syncList, whoami, type SandboxState, type SyncResult } from './sandbox/model';
 import { patchListMedia, setListMedia, setSessionStatus, setVaultPlus } from './sandbox/mutations';
@@ -34,16 +35,7 @@ beforeEach(() => {
 
 describe('syncList', () => {
 	it('queues every item and removes nothing on the first sync', () => {
-		expect(syncList(state, 'conn_alice', '1001')).toEqual({
-			synced: true,
-			listId: '1001',
-			seen: 4,
-			addedItems: 4,
-			updatedItems: 0,
-			removedItems: 0,
-			unchangedItems: 0,
-			adoptedItems: 0,
-		});
+		expect(syncList(state, 'conn_alice', '1001')).toEqual(FIRST_SYNC_OF_BEACH_SET_RESULT);
 		expect(snapshot(state).connections[0].baselines['1001'].map((m) => m.id)).toEqual([
 			'5001',
 			'5002',

@@ -1,5 +1,5 @@
-/** The output item of the first sync of Alice's "Beach Set" (list 1001, four media) on a fresh sandbox. */
-export const FIRST_SYNC_OF_BEACH_SET = {
+/** What the sandbox answers to the first sync of Alice's "Beach Set" (list 1001, four media). */
+export const FIRST_SYNC_OF_BEACH_SET_RESULT = {
 	synced: true,
 	listId: '1001',
 	seen: 4,
@@ -8,5 +8,7 @@ export const FIRST_SYNC_OF_BEACH_SET = {
 	removedItems: 0,
 	unchangedItems: 0,
 	adoptedItems: 0,
-	connectionId: 'conn_alice',
 };
+
+/** The node's output item for that sync on a fresh sandbox: the result plus the connection. */
+export const FIRST_SYNC_OF_BEACH_SET = { ...FIRST_SYNC_OF_BEACH_SET_RESULT, connectionId: 'conn_alice' };
