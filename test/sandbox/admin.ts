@@ -2,7 +2,8 @@
  * The in-process admin API: everything the HTTP admin routes can do, callable directly on a
  * running Sandbox (`sandbox.admin.setListMedia(...)`).
  */
-import { FaultQueue, parseFault, type Fault, type FaultSpec } from './faults';
+import { parseFault, type FaultSpec } from './fault-spec';
+import { FaultQueue, type Fault } from './faults';
 import { parseLatency, type LatencyConfig, type LatencyInput } from './latency';
 import type { Connection, ConnectionStatus, SandboxState, VaultList } from './model';
 import {

@@ -1,14 +1,14 @@
 /**
  * One API request through the sandbox, in order: log and statistics, faults (queued, then random),
- * the route checks, the rate limit, the model, latency, the answer.
+ * the route checks, the rate limit, the model, latency, the answer (at once or trickled).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleApi, syncListIdOf, type Gate } from './api-routes';
-import { errorForStatus } from './errors';
-import { MALFORMED_BODY, type FaultQueue } from './faults';
-import { lowerCaseHeaders, queryObject, respond, send, type Answer } from './http-io';
+import { deliver, type Wait } from './delivery';
+import { faultAnswer } from './fault-answers';
+import type { FaultQueue } from './faults';
+import { lowerCaseHeaders, queryObject, respond } from './http-io';
 import { isValidApiKey, type SandboxState } from './model';
-import type { DrawnFault } from './random-faults';
 import { rateLimitExceeded } from './rate-limit';
 import type { RequestLog } from './request-log';
 import type { Traffic } from './traffic';
@@ -18,8 +18,8 @@ export interface ApiContext {
 	faults: FaultQueue;
 	log: RequestLog;
 	traffic: Traffic;
-	/** A wait that the server cancels when it closes. */
-	sleep(ms: number): Promise<void>;
+	/** A wait that the server cancels when it closes, and that ends early when `signal` aborts. */
+	sleep: Wait;
 }
 
 export interface ApiExchange {
@@ -76,7 +76,7 @@ export async function serveApi(context: ApiContext, exchange: ApiExchange): Prom
 		? respond(requestId, () =>
 				handleApi(state, { method, path, query: entry.query, headers }, gate),
 			)
-		: faultAnswer(fault, requestId);
+		: faultAnswer(fault.spec, requestId, headers.apikey ?? '');
 	// DECISION: latency is for answers that passed every check; errors come back at once.
 	const latency = syncListId === undefined ? traffic.latency.otherMs : traffic.latency.syncMs;
 	if (fromModel && answer.status < 400 && latency > 0) await sleep(latency);
@@ -84,19 +84,9 @@ export async function serveApi(context: ApiContext, exchange: ApiExchange): Prom
 	for (const [name, value] of Object.entries(fault?.spec.headers ?? {})) {
 		res.setHeader(name, value);
 	}
+	if (fault?.spec.contentType) answer.contentType = fault.spec.contentType;
 	entry.status = answer.status;
+	// DECISION: endedAt is when the sandbox is done: the last byte sent, or the client gone.
+	await deliver(res, answer, fault?.spec ?? {}, sleep);
 	entry.endedAt = Date.now();
-	send(res, answer);
-}
-
-function faultAnswer({ spec }: DrawnFault, requestId: string): Answer {
-	if (spec.malformed) return { status: spec.status ?? 200, raw: MALFORMED_BODY };
-	const status = spec.status ?? 200;
-	if (spec.rawBody !== undefined) return { status, raw: spec.rawBody, contentType: 'text/plain' };
-	if (spec.body !== undefined) return { status, raw: JSON.stringify(spec.body) };
-	// DECISION: a bare error status gets the documented body, with this request's id.
-	if (status >= 400) {
-		return { status, raw: JSON.stringify(errorForStatus(status).toBody(requestId)) };
-	}
-	return { status, raw: '{}' };
 }

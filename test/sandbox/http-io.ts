@@ -3,6 +3,7 @@
  * or ApiError into an answer, and sending it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { ApiResponse } from './api-routes';
 import { ApiError, badRequest } from './errors';
 
@@ -12,7 +13,7 @@ export interface Answer {
 	contentType?: string;
 }
 
-const JSON_TYPE = 'application/json; charset=utf-8';
+export const JSON_TYPE = 'application/json; charset=utf-8';
 /** DECISION: admin bodies are small JSON; anything larger is a mistake in the test. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -26,9 +27,18 @@ export function respond(requestId: string, run: () => ApiResponse): Answer {
 	}
 }
 
+/** Responses whose socket is written raw, so that nothing else may write to them. */
+const takenOver = new WeakSet<ServerResponse>();
+
+/** The response's socket, to write a raw answer to; `send` leaves the response alone after. */
+export function takeOver(res: ServerResponse): Socket {
+	takenOver.add(res);
+	return res.socket as Socket;
+}
+
 export function send(res: ServerResponse, answer: Answer): void {
 	// The client may have gone during a delay; the work is done either way, as on a real server.
-	if (res.destroyed || res.writableEnded) return;
+	if (res.destroyed || res.writableEnded || takenOver.has(res)) return;
 	res.statusCode = answer.status;
 	res.setHeader('content-type', answer.contentType ?? JSON_TYPE);
 	res.end(answer.raw);

@@ -3,7 +3,7 @@
  */
 import { asNumberIn, asSettings } from './config-input';
 import { badRequest } from './errors';
-import { parseFault, parseMatch, type FaultMatch, type FaultSpec } from './faults';
+import { copyFault, parseFault, parseMatch, type FaultMatch, type FaultSpec } from './fault-spec';
 import { asInteger, asObject } from './validate';
 
 export interface RandomFaultsConfig {
@@ -59,5 +59,3 @@ function parseKinds(raw: unknown): FaultSpec[] {
 		return spec;
 	});
 }
-
-export const copyFault = (spec: FaultSpec): FaultSpec => ({ ...spec });

@@ -3,9 +3,10 @@
  * fault drawn uniformly from `kinds`. The same seed and the same request sequence give the same
  * faults, so a flaky-network run can be replayed.
  */
-import { kindOf, matches, type Fault, type FaultSpec } from './faults';
+import { copyFault, faultStatus, kindOf, matches, type FaultSpec } from './fault-spec';
+import type { Fault } from './faults';
 import { seededRandom, type Random } from './prng';
-import { copyFault, type RandomFaultsConfig } from './random-faults-config';
+import type { RandomFaultsConfig } from './random-faults-config';
 
 export interface RandomFaultsStatus {
 	enabled: boolean;
@@ -24,7 +25,7 @@ export type DrawnFault = Pick<Fault, 'kind' | 'spec'>;
 export function faultLabel(spec: FaultSpec): string {
 	const kind = kindOf(spec);
 	if (kind !== 'respond') return kind;
-	return String(spec.status ?? 200);
+	return String(faultStatus(spec));
 }
 
 export class RandomFaults {

@@ -2,7 +2,7 @@
  * What the sandbox saw of each API request, for tests that assert on the client's behaviour
  * (headers sent, retries, pacing). Admin requests are not recorded.
  */
-import type { FaultKind } from './faults';
+import type { FaultKind } from './fault-spec';
 
 export interface LoggedRequest {
 	seq: number;

@@ -17,7 +17,7 @@ import type { ConcurrencyStats } from './stats';
 import { Traffic, type TrafficOptions } from './traffic';
 
 export type { SandboxAdmin } from './admin';
-export type { FaultSpec } from './faults';
+export type { FaultSpec } from './fault-spec';
 export type { LatencyConfig } from './latency';
 export type { RandomFaultsStatus } from './random-faults';
 export type { RandomFaultsConfig } from './random-faults-config';
@@ -62,13 +62,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	const timers = new Set<NodeJS.Timeout>();
 	let requestCounter = 0;
 
-	const sleep = (ms: number) =>
+	// Every timer is cleared by close(); a wait for a client that has gone ends with its signal.
+	const sleep = (ms: number, signal?: AbortSignal) =>
 		new Promise<void>((resolve) => {
-			const timer = setTimeout(() => {
+			if (signal?.aborted) return resolve();
+			const done = () => {
+				clearTimeout(timer);
 				timers.delete(timer);
+				signal?.removeEventListener('abort', done);
 				resolve();
-			}, ms);
+			};
+			const timer = setTimeout(done, ms);
 			timers.add(timer);
+			signal?.addEventListener('abort', done, { once: true });
 		});
 	const context = { state, faults, log, traffic, sleep };
 
