@@ -1,19 +1,6 @@
-import type {
-	IAuthenticateGeneric,
-	Icon,
-	ICredentialTestRequest,
-	ICredentialType,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
-/**
- * The key header is only filled in when the base URL is HTTPS or loopback, so that even the
- * credential test (a declarative request the node's own checks never see) cannot send the key
- * in clear text to another host. The node refuses such a base URL with a clear message before
- * any request; this is the second lock on the same door.
- */
-const API_KEY_WHEN_TRANSPORT_IS_SAFE =
-	'={{ /^(https:\\/\\/|http:\\/\\/(localhost|127(\\.\\d{1,3}){3}|\\[::1\\])(:\\d+)?(\\/|$))/i.test(String($credentials.baseUrl).trim()) ? $credentials.apiKey : "" }}';
+import { DEFAULT_BASE_URL, withApiKey } from '../nodes/VaultPlusSync/helpers/baseUrl';
 
 export class OfAuthApi implements ICredentialType {
 	name = 'ofAuthApi';
@@ -41,25 +28,20 @@ export class OfAuthApi implements ICredentialType {
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
-			default: 'https://api.ofauth.com',
-			placeholder: 'e.g. https://api.ofauth.com',
+			default: DEFAULT_BASE_URL,
+			placeholder: `e.g. ${DEFAULT_BASE_URL}`,
 			description:
-				'The OFAuth API address. Must be HTTPS; plain HTTP is only accepted for a local server (localhost, 127.x.x.x or [::1]).',
+				'The OFAuth API address. Must be HTTPS; plain HTTP is only accepted for a local server (localhost, 127.x.x.x or [::1]). The API key is only ever sent to this address.',
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: {
-				apiKey: API_KEY_WHEN_TRANSPORT_IS_SAFE,
-			},
-		},
-	};
+	/** Plain code rather than an expression: the key goes only to this credential's own Base URL. */
+	authenticate = withApiKey;
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{ String($credentials.baseUrl).trim().replace(/\\/+$/, "") }}',
+			// Empty means OFAuth's own address, as for the node; the key guard above judges the rest.
+			baseURL: `={{ String($credentials.baseUrl ?? "").trim() || "${DEFAULT_BASE_URL}" }}`,
 			url: '/v2/account/whoami',
 			method: 'GET',
 		},
@@ -69,7 +51,7 @@ export class OfAuthApi implements ICredentialType {
 				properties: {
 					value: 401,
 					message:
-						'OFAuth rejected the API key. Copy it again from API Keys in the OFAuth dashboard; the Base URL must be HTTPS (or a local server) for the key to be sent.',
+						'OFAuth rejected the API key. Copy it again from API Keys in the OFAuth dashboard, and check that Base URL points at the OFAuth API.',
 				},
 			},
 			{

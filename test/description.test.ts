@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 
 import type { INodeProperties, INodePropertyMode } from 'n8n-workflow';
 
+import { retryPolicy } from '../nodes/VaultPlusSync/actions/syncList';
+import { optionValue } from '../nodes/VaultPlusSync/descriptions/optionLimits';
 import { loadPackage, PACKAGE_ROOT } from './harness/package';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -145,18 +147,42 @@ describe('the Vault+ Sync node description', () => {
 	});
 });
 
+describe('the numeric options', () => {
+	/** What the node's code makes of a value of each option (execute.ts and syncList.ts read them so). */
+	const inCode: Record<string, (value: unknown) => number> = {
+		maxRetries: (value) => retryPolicy({ maxRetries: value as number }).maxRetries,
+		maxWait: (value) => retryPolicy({ maxWait: value as number }).maxWaitMs / 1000,
+		timeout: (value) => retryPolicy({ timeout: value as number }).timeoutMs / 1000,
+		maxConcurrent: (value) => optionValue('maxConcurrent', value),
+		maxPerConnection: (value) => optionValue('maxPerConnection', value),
+	};
+
+	it.each(Object.keys(inCode))('%s: the editor shows the default and range the code falls back to and clamps to', async (name) => {
+		const { node } = await loadPackage();
+		const option = (property(node.description.properties, 'options').options as INodeProperties[]).find(
+			(candidate) => candidate.name === name,
+		)!;
+		const { minValue, maxValue } = option.typeOptions as { minValue: number; maxValue: number };
+
+		expect(Number.isFinite(minValue) && Number.isFinite(maxValue)).toBe(true);
+		expect(inCode[name](undefined)).toBe(option.default);
+		expect(inCode[name]('not a number')).toBe(option.default);
+		expect(inCode[name](Infinity)).toBe(maxValue);
+		expect(inCode[name](maxValue + 1000)).toBe(maxValue);
+		expect(inCode[name](minValue - 1000)).toBe(minValue);
+	});
+});
+
 describe('the OFAuth API credential description', () => {
-	it('holds a password API key and an HTTPS base URL, authenticates with the apiKey header and tests whoami', async () => {
+	it('holds a password API key and an HTTPS base URL, authenticates in plain code and tests whoami', async () => {
 		const { credential } = await loadPackage();
 
 		expect(credential.name).toBe('ofAuthApi');
 		expect(credential.displayName).toBe('OFAuth API');
 		expect(property(credential.properties, 'apiKey').typeOptions).toEqual({ password: true });
 		expect(property(credential.properties, 'baseUrl').default).toBe('https://api.ofauth.com');
-		expect(credential.authenticate).toMatchObject({ type: 'generic' });
-		expect(Object.keys((credential.authenticate as { properties: { headers: object } }).properties.headers)).toEqual([
-			'apiKey',
-		]);
+		// A function, not a generic header expression: it decides per request whether the key may go (credential tests).
+		expect(typeof credential.authenticate).toBe('function');
 		expect(credential.test?.request).toMatchObject({ url: '/v2/account/whoami', method: 'GET' });
 		expect(credential.test?.rules).toContainEqual(
 			expect.objectContaining({ type: 'responseCode', properties: expect.objectContaining({ value: 401 }) }),

@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import type { IDataObject } from 'n8n-workflow';
 
+import axios from 'axios';
+
 import { checkBaseUrl } from '../nodes/VaultPlusSync/helpers/baseUrl';
-import { resolveAuthenticationHeaders, runSync } from './harness/engine';
+import { authenticateRequest, runSync } from './harness/engine';
 import { TEST_API_KEY, useSandbox } from './harness/sandbox-client';
 
 const sandbox = useSandbox();
@@ -118,14 +120,21 @@ describe('hostile input, fuzzed', () => {
 		);
 	});
 
-	it(`lets a Base URL carry the key only over HTTPS or to loopback (${RUNS * 5} seeded cases)`, async () => {
+	it(`lets a request carry the key only to a safe Base URL of its own credential (${RUNS * 5} seeded cases)`, async () => {
 		const baseUrl = fc.oneof(
 			fc.webUrl({ validSchemes: ['http', 'https', 'ftp', 'file', 'ws'], withQueryParameters: true, withFragments: true }),
-			fc.constantFrom('http://127.0.0.1', 'http://127.1', 'http://0x7f.0.0.1:80/', 'http://[::1]:8/x', 'http://localhost.', 'http://user:pw@127.0.0.1', 'https://api.ofauth.com/', 'javascript:alert(1)', 'HTTP://LOCALHOST:4010'),
+			fc.constantFrom('http://127.0.0.1', 'http://127.1', 'http://0x7f.0.0.1:80/', 'http://[::1]:8/x', 'http://localhost.', 'http://user:pw@127.0.0.1', 'https://api.ofauth.com/', 'https://api.ofauth.com@evil.example', 'javascript:alert(1)', 'HTTP://LOCALHOST:4010', '', '  '),
 			fc.string({ maxLength: 30 }),
 		);
+		const path = fc.constantFrom('/v2/account/whoami', 'v2/x', '', '/../../evil', '//evil.example/x', '@evil.example/', '?q=1', '%2F..%2Fx');
+		const target = fc.oneof(
+			fc.tuple(baseUrl, path).map(([base, tail]) => ({ url: `${base.trim().replace(/\/+$/, '')}${tail}` })),
+			fc.tuple(baseUrl, path).map(([base, tail]) => ({ baseURL: base, url: tail })),
+			fc.webUrl({ withQueryParameters: true }).map((url) => ({ uri: url })),
+			fc.constantFrom({ url: 'https://api.ofauth.com.evil.example/v2' }, { url: 'http://api.ofauth.com/v2' }, { url: '/v2/account/whoami' }, { url: ' https://evil.example' }),
+		);
 		await fc.assert(
-			fc.asyncProperty(baseUrl, async (raw) => {
+			fc.asyncProperty(baseUrl, target, async (raw, request) => {
 				const checked = checkBaseUrl(raw);
 				if (checked.ok) {
 					const url = new URL(checked.baseUrl);
@@ -133,13 +142,22 @@ describe('hostile input, fuzzed', () => {
 					expect(url.username + url.password + url.search + url.hash).toBe('');
 					expect(checked.baseUrl.endsWith('/')).toBe(false);
 				}
-				// The credential test is declarative and never meets the node's check; its header must hold the key back itself.
-				const headers = await resolveAuthenticationHeaders({ apiKey: TEST_API_KEY, baseUrl: raw });
-				if (headers.apiKey === TEST_API_KEY) {
-					expect(raw.trim()).toMatch(/^(https:\/\/|http:\/\/(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?(\/|$))/i);
-				} else {
-					expect(headers.apiKey).toBe('');
+				const result = await authenticateRequest({ apiKey: TEST_API_KEY, baseUrl: raw }, request);
+				if ('refused' in result) {
+					expect(result.refused).toMatch(/OFAuth API"? credential/);
+					expect(result.refused).not.toContain(TEST_API_KEY);
+					return;
 				}
+				// Sent with the key: only where the credential's own, safe Base URL covers the address axios will call.
+				expect(checked.ok).toBe(true);
+				// Where axios itself, n8n's HTTP client, sends it (n8n's legacy helper maps uri to url).
+				const { url, uri, baseURL } = result.sent as { url?: string; uri?: string; baseURL?: string };
+				const sentTo = new URL(axios.getUri({ baseURL, url: url ?? uri }));
+				const base = new URL((checked as { baseUrl: string }).baseUrl);
+				expect(sentTo.origin).toBe(base.origin);
+				expect(`${sentTo.pathname}/`.startsWith(`${base.pathname.replace(/\/$/, '')}/`)).toBe(true);
+				expect(result.headers.apiKey).toBe(TEST_API_KEY);
+				expect(result.sent).toMatchObject({ disableFollowRedirect: true, followRedirect: false, maxRedirects: 0 });
 			}),
 			{ seed: SEED, numRuns: RUNS * 5 },
 		);

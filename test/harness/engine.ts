@@ -9,6 +9,7 @@ import type {
 	ICredentialType,
 	IDataObject,
 	IExecuteFunctions,
+	IHttpRequestOptions,
 	INode,
 	INodeCredentialTestResult,
 	INodeExecutionData,
@@ -339,11 +340,24 @@ export async function testCredential(credentials: OfAuthCredentials): Promise<IN
 }
 
 /** The authenticate header that n8n's expression engine would compute for these credentials. */
-export async function resolveAuthenticationHeaders(credentials: OfAuthCredentials): Promise<IDataObject> {
+export type Authenticated = { sent: IDataObject; headers: IDataObject } | { refused: string };
+
+/**
+ * What the credential makes of one request, as n8n's credentials helper applies it before sending:
+ * the request with its headers, or the refusal n8n would show.
+ */
+export async function authenticateRequest(
+	credentials: OfAuthCredentials,
+	request: IDataObject = { url: 'https://api.ofauth.com/v2/account/whoami' },
+): Promise<Authenticated> {
 	const pkg = await loadPackage();
 	const node = syncNode({});
 	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: pkg.nodeTypes });
 	const helper = new TestCredentialsHelper(pkg.credential, credentials);
-	const request = await helper.authenticate(credentials, CREDENTIAL_TYPE, { url: 'http://unused.invalid/' }, workflow, node);
-	return (request.headers ?? {}) as IDataObject;
+	try {
+		const sent = await helper.authenticate(credentials, CREDENTIAL_TYPE, { ...request } as unknown as IHttpRequestOptions, workflow, node);
+		return { sent: sent as unknown as IDataObject, headers: (sent.headers ?? {}) as IDataObject };
+	} catch (error) {
+		return { refused: (error as Error).message };
+	}
 }

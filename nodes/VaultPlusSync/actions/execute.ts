@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
+import { optionValue } from '../descriptions/optionLimits';
 import type { SyncOptions } from '../descriptions/parameters';
 import { itemParameterReader, type ReadParameter } from '../helpers/itemParameters';
 import { runScheduled, type ScheduleLimits } from '../helpers/scheduler';
@@ -9,9 +10,6 @@ import { expandConnection } from './syncAllLists';
 import { performSync, pickedListName, readConnectionId, readListId, type PreparedSync } from './syncList';
 
 type NodeError = NodeApiError | NodeOperationError;
-
-const DEFAULT_MAX_CONCURRENT = 10;
-const DEFAULT_MAX_PER_CONNECTION = 1;
 
 /** Items read between two chances for started requests to go out. */
 const DESCRIBE_BATCH = 16;
@@ -47,10 +45,6 @@ function errorItem(error: NodeError, itemIndex: number): INodeExecutionData {
 		},
 		pairedItem: { item: itemIndex },
 	};
-}
-
-function limit(value: unknown, fallback: number): number {
-	return typeof value === 'number' && Number.isFinite(value) && value >= 1 ? Math.floor(value) : fallback;
 }
 
 /**
@@ -158,6 +152,8 @@ async function syncAllListsOfEachItem(run: Run, count: number): Promise<void> {
 		if (result?.status === 'fulfilled') syncs.push(...result.value);
 		else if (result?.status === 'rejected') run.outputs.fail(itemIndex, result.reason);
 	});
+	// Without continue-on-fail a failed listing fails the node, so no list is synced only to be thrown away.
+	if (run.limits.stopOnFailure && listed.some((result) => result?.status === 'rejected')) return;
 
 	const settled = await runScheduled(syncs.length, (at) => syncTask(run, syncs[at].connectionId, syncs[at].listId, () => syncs[at]), run.limits);
 	settled.forEach((result, at) => {
@@ -193,8 +189,8 @@ export async function executeSyncs(context: IExecuteFunctions): Promise<INodeExe
 		session,
 		outputs: new Outputs(context, continueOnFail, count),
 		limits: {
-			maxConcurrent: limit(options.maxConcurrent, DEFAULT_MAX_CONCURRENT),
-			maxPerGroup: limit(options.maxPerConnection, DEFAULT_MAX_PER_CONNECTION),
+			maxConcurrent: optionValue('maxConcurrent', options.maxConcurrent),
+			maxPerGroup: optionValue('maxPerConnection', options.maxPerConnection),
 			// Without continue-on-fail the node fails: start nothing more, let running syncs finish.
 			stopOnFailure: !continueOnFail,
 			shouldStop: () => signal?.aborted === true,

@@ -1,9 +1,10 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { VAULT_LIST_TYPES, type SyncOptions } from '../descriptions/parameters';
 import type { ReadParameter } from '../helpers/itemParameters';
 import { ofAuthApiRequest, type OfAuthSession } from '../transport';
-import { isVaultList, MAX_QUERY_LENGTH, parsePage, VAULT_LISTS_PAGE_SIZE, type VaultList } from '../transport/pages';
+import { checkVaultList, MAX_QUERY_LENGTH, parsePage, VAULT_LISTS_PAGE_SIZE, type VaultList } from '../transport/pages';
 import { readConnectionId, retryPolicy, type PreparedSync } from './syncList';
 
 /** No account has this many vault lists; a server that keeps saying hasMore is stopped here. */
@@ -14,12 +15,18 @@ export interface ListFilters {
 	nameFilter: string;
 }
 
-export function readFilters(read: ReadParameter, itemIndex: number): ListFilters {
+export function readFilters(context: IExecuteFunctions, read: ReadParameter, itemIndex: number): ListFilters {
 	const types = read('listTypes', itemIndex, ['custom']);
 	const nameFilter = read('nameFilter', itemIndex, '');
+	if (typeof nameFilter !== 'string' && typeof nameFilter !== 'number') {
+		throw new NodeOperationError(context.getNode(), `Invalid "Name Filter" value [item ${itemIndex}]`, {
+			description: `The "Name Filter" parameter of item ${itemIndex} is ${nameFilter === null ? 'null' : typeof nameFilter}; it takes text. Fix the expression that produces it.`,
+			itemIndex,
+		});
+	}
 	return {
 		types: Array.isArray(types) ? types.map(String) : [...VAULT_LIST_TYPES],
-		nameFilter: typeof nameFilter === 'string' ? nameFilter.trim() : '',
+		nameFilter: String(nameFilter).trim(),
 	};
 }
 
@@ -29,7 +36,22 @@ function passes(list: VaultList, filters: ListFilters): boolean {
 	return typeOk && nameOk;
 }
 
-/** Pages through a connection's vault lists (40 at a time) and keeps those that pass the filters. */
+function incompleteListing(context: IExecuteFunctions, connectionId: string, itemIndex: number, why: string): NodeApiError {
+	return new NodeApiError(
+		context.getNode(),
+		{ message: 'Incomplete list of vault lists' },
+		{
+			message: `Could not list every vault list of connection ${connectionId} [item ${itemIndex}]`,
+			description: `${why}. Nothing was synced for this item, since a partial set would silently skip lists. Run it again later; if it keeps happening, contact OFAuth support.`,
+			itemIndex,
+		},
+	);
+}
+
+/**
+ * Pages through a connection's vault lists (40 at a time) and keeps, once each, those that pass the
+ * filters. Pages that overlap are read as one list; pages that never end are an error, not a partial set.
+ */
 async function listVaultLists(
 	context: IExecuteFunctions,
 	session: OfAuthSession,
@@ -38,10 +60,11 @@ async function listVaultLists(
 	itemIndex: number,
 	options: SyncOptions,
 ): Promise<VaultList[]> {
+	const seen = new Set<string>();
 	const kept: VaultList[] = [];
 	const query = filters.nameFilter.slice(0, MAX_QUERY_LENGTH);
 	let offset = 0;
-	for (let page = 0; page < MAX_PAGES; page++) {
+	for (let page = 1; ; page++) {
 		const result = await ofAuthApiRequest(
 			context,
 			{
@@ -51,16 +74,23 @@ async function listVaultLists(
 				qs: { limit: VAULT_LISTS_PAGE_SIZE, offset, ...(query ? { query } : {}) },
 				subject: { connectionId, itemIndex },
 				expected: 'list of vault lists',
-				parse: (body) => parsePage(body, isVaultList),
+				parse: (body) => parsePage(body, checkVaultList),
 				policy: retryPolicy(options),
 			},
 			session,
 		);
-		kept.push(...result.list.filter((list) => passes(list, filters)));
-		if (!result.hasMore || result.list.length === 0) break;
+		const fresh = result.list.filter((list) => !seen.has(list.id));
+		for (const list of fresh) seen.add(list.id);
+		kept.push(...fresh.filter((list) => passes(list, filters)));
+		if (!result.hasMore || result.list.length === 0) return kept;
+		if (fresh.length === 0) {
+			throw incompleteListing(context, connectionId, itemIndex, `OFAuth's page ${page} of vault lists repeated lists already listed and still said more would follow`);
+		}
+		if (page === MAX_PAGES) {
+			throw incompleteListing(context, connectionId, itemIndex, `OFAuth still said more vault lists would follow after ${MAX_PAGES} pages (${seen.size} lists)`);
+		}
 		offset += result.list.length;
 	}
-	return kept;
 }
 
 /** The syncs "Sync All Lists" runs for one input item: one per list of its connection that passes the filters. */
@@ -72,11 +102,11 @@ export async function expandConnection(
 ): Promise<PreparedSync[]> {
 	const connectionId = readConnectionId(context, read, itemIndex);
 	const options = read('options', itemIndex, {}) as SyncOptions;
-	const lists = await listVaultLists(context, session, connectionId, readFilters(read, itemIndex), itemIndex, options);
+	const lists = await listVaultLists(context, session, connectionId, readFilters(context, read, itemIndex), itemIndex, options);
 	return lists.map((list) => ({
 		itemIndex,
 		connectionId,
-		listId: String(list.id),
+		listId: list.id,
 		listName: list.name,
 		outputListName: true,
 		options,

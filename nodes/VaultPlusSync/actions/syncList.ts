@@ -1,13 +1,14 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { optionValue } from '../descriptions/optionLimits';
 import type { SyncOptions } from '../descriptions/parameters';
 import { checkConnectionId, checkListId, type IdentifierCheck } from '../helpers/identifiers';
 import type { ReadParameter } from '../helpers/itemParameters';
 import { summarize } from '../helpers/summary';
 import { checkSyncResult, type SyncResult } from '../helpers/syncResult';
 import { ofAuthApiRequest, type OfAuthSession } from '../transport';
-import { DEFAULT_POLICY, type RetryPolicy } from '../transport/retry';
+import type { RetryPolicy } from '../transport/retry';
 
 function readIdentifier(
 	context: IExecuteFunctions,
@@ -29,15 +30,10 @@ function readIdentifier(
 }
 
 export function retryPolicy(options: SyncOptions): RetryPolicy {
-	const seconds = (value: number | undefined, fallbackMs: number) =>
-		typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : fallbackMs;
 	return {
-		maxRetries:
-			typeof options.maxRetries === 'number' && options.maxRetries >= 0
-				? Math.floor(options.maxRetries)
-				: DEFAULT_POLICY.maxRetries,
-		maxWaitMs: seconds(options.maxWait, DEFAULT_POLICY.maxWaitMs),
-		timeoutMs: Math.max(1, seconds(options.timeout, DEFAULT_POLICY.timeoutMs)),
+		maxRetries: optionValue('maxRetries', options.maxRetries),
+		maxWaitMs: Math.round(optionValue('maxWait', options.maxWait) * 1000),
+		timeoutMs: Math.round(optionValue('timeout', options.timeout) * 1000),
 	};
 }
 

@@ -80,7 +80,7 @@ export const listTypesParameter: INodeProperties = {
 	],
 	default: ['custom'],
 	displayOptions: { show: { operation: ['syncAllLists'] } },
-	description: 'Which kinds of vault list to sync. Custom lists are the ones the creator made.',
+	description: 'Which kinds of vault list to sync. Custom lists are the ones the creator made. Empty syncs lists of every type.',
 };
 
 export const nameFilterParameter: INodeProperties = {
@@ -130,6 +130,7 @@ export const listIdParameter: INodeProperties = {
 	],
 };
 
+/** Its numeric options' defaults and ranges are the ones the code falls back to and clamps to (optionLimits.ts). */
 export const optionsParameter: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
@@ -176,9 +177,9 @@ export const optionsParameter: INodeProperties = {
 			name: 'maxWait',
 			type: 'number',
 			default: 60,
-			typeOptions: { minValue: 0, numberPrecision: 3 },
+			typeOptions: { minValue: 0, maxValue: 600, numberPrecision: 3 },
 			description:
-				'The longest wait before one retry, in seconds, even when OFAuth asks for longer (Retry-After or X-RateLimit-Reset)',
+				'The longest wait before one retry, in seconds (at most 600), even when OFAuth asks for longer (Retry-After or X-RateLimit-Reset)',
 		},
 		{
 			displayName: 'Output Unsynced Results',
@@ -193,9 +194,9 @@ export const optionsParameter: INodeProperties = {
 			name: 'timeout',
 			type: 'number',
 			default: 300,
-			typeOptions: { minValue: 0.001, numberPrecision: 3 },
+			typeOptions: { minValue: 0.1, maxValue: 3600, numberPrecision: 3 },
 			description:
-				'How long one attempt may take, in seconds. A sync reads the whole OnlyFans list, so large lists take a while.',
+				'How long one attempt may take, in seconds (0.1 to 3600), from sending the request to the last byte of the answer. A sync reads the whole OnlyFans list, so large lists take a while.',
 		},
 	],
 };

@@ -4,8 +4,8 @@ import { NodeOperationError } from 'n8n-workflow';
 import { checkConnectionId } from '../helpers/identifiers';
 import { ofAuthApiRequest } from '../transport';
 import {
-	isConnection,
-	isVaultList,
+	checkConnection,
+	checkVaultList,
 	MAX_QUERY_LENGTH,
 	parsePage,
 	VAULT_LISTS_PAGE_SIZE,
@@ -46,7 +46,7 @@ export async function searchConnections(
 		qs: { status: 'active', limit: CONNECTIONS_PAGE_SIZE, offset },
 		subject: {},
 		expected: 'list of connections',
-		parse: (body) => parsePage(body, isConnection),
+		parse: (body) => parsePage(body, checkConnection),
 		policy: DROPDOWN_POLICY,
 	});
 
@@ -86,13 +86,13 @@ export async function searchVaultLists(
 		qs: { limit: VAULT_LISTS_PAGE_SIZE, offset, ...(query ? { query } : {}) },
 		subject: { connectionId: connection.value },
 		expected: 'list of vault lists',
-		parse: (body) => parsePage(body, isVaultList),
+		parse: (body) => parsePage(body, checkVaultList),
 		policy: DROPDOWN_POLICY,
 	});
 
 	const results: INodeListSearchItems[] = page.list.map((list) => ({
 		name: list.name?.trim() ? list.name : `List ${list.id}`,
-		value: String(list.id),
+		value: list.id,
 	}));
 	return { results, paginationToken: nextToken(page, offset) };
 }

@@ -1,6 +1,8 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { headerValue } from './retry';
+
 /** What a failed call was about, so that messages can name the connection and list. */
 export interface RequestSubject {
 	connectionId?: string;
@@ -14,12 +16,12 @@ export interface OfAuthErrorBody {
 	code?: string;
 	requestId?: string;
 	actionRequired?: string;
-	details?: unknown;
 }
 
 export interface FailedResponse {
 	statusCode: number;
-	body: unknown;
+	/** The start of the body, as text. */
+	body: string;
 	headers: Record<string, unknown>;
 }
 
@@ -46,6 +48,30 @@ interface Explanation {
 }
 
 const MAX_QUOTED_LENGTH = 500;
+/** Of a text error page, only this much is read for a message. */
+const MAX_SCANNED_LENGTH = 4096;
+
+/**
+ * Every form in which a server or proxy could hand the key back: as stored (with a pasted space or
+ * newline), as sent (trimmed), escaped inside JSON, and URL-encoded. Longest first, so that a form
+ * containing another is redacted whole.
+ */
+export function secretForms(storedKey: string): string[] {
+	const forms = new Set<string>();
+	for (const key of [storedKey, storedKey.trim()]) {
+		if (key === '') continue;
+		const encoded = encodeURIComponent(key);
+		forms.add(key);
+		const escaped = JSON.stringify(key).slice(1, -1);
+		forms.add(escaped);
+		// Some JSON writers (PHP's among them) also escape the slash.
+		forms.add(escaped.replace(/\//g, '\\/'));
+		forms.add(encoded);
+		forms.add(encoded.replace(/%20/g, '+'));
+		forms.add(encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()));
+	}
+	return [...forms].sort((a, b) => b.length - a.length);
+}
 
 /** Removes every secret from text that came from outside, so no message can echo the API key. */
 export function redact(text: string, secrets: readonly string[]): string {
@@ -54,33 +80,69 @@ export function redact(text: string, secrets: readonly string[]): string {
 		.reduce((result, secret) => result.split(secret).join('[redacted]'), text);
 }
 
-export function quote(value: unknown, secrets: readonly string[]): string {
-	let text: string;
-	if (typeof value === 'string') {
-		text = value;
-	} else {
-		try {
-			text = JSON.stringify(value) ?? String(value);
-		} catch {
-			text = String(value);
+/**
+ * Cuts text to about `limit` characters before anything else reads it, without ending inside a
+ * secret: a secret that straddles the cut is kept whole, so redaction still finds it.
+ */
+export function cutText(text: string, limit: number, secrets: readonly string[]): string {
+	let end = Math.min(text.length, limit);
+	for (let moved = true; moved && end < text.length; ) {
+		moved = false;
+		for (const secret of secrets) {
+			if (secret.length < 2) continue;
+			const from = Math.max(0, end - secret.length + 1);
+			const at = text.slice(from, end + secret.length - 1).indexOf(secret);
+			if (at !== -1 && from + at + secret.length > end) {
+				end = from + at + secret.length;
+				moved = true;
+			}
 		}
 	}
-	text = redact(text, secrets);
-	return text.length > MAX_QUOTED_LENGTH ? `${text.slice(0, MAX_QUOTED_LENGTH)}…` : text;
+	return text.slice(0, end);
+}
+
+function jsonText(value: unknown): string {
+	try {
+		return JSON.stringify(value) ?? String(value);
+	} catch {
+		return String(value);
+	}
+}
+
+export function quote(value: unknown, secrets: readonly string[]): string {
+	const text = typeof value === 'string' ? value : jsonText(value);
+	const cut = cutText(text, MAX_QUOTED_LENGTH, secrets);
+	const shown = redact(cut, secrets);
+	return cut.length < text.length || shown.length > MAX_QUOTED_LENGTH
+		? `${shown.slice(0, MAX_QUOTED_LENGTH)}…`
+		: shown;
 }
 
 function asText(value: unknown): string | undefined {
 	return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
-export function parseErrorBody(body: unknown): OfAuthErrorBody {
-	let parsed = body;
-	if (typeof body === 'string') {
-		try {
-			parsed = JSON.parse(body);
-		} catch {
-			return { message: asText(body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ')) };
-		}
+/** Tags out, in one pass: a regular expression for this is quadratic on a page full of '<'. */
+export function stripTags(html: string): string {
+	let text = '';
+	for (let at = 0; at < html.length; ) {
+		const open = html.indexOf('<', at);
+		const close = open === -1 ? -1 : html.indexOf('>', open + 1);
+		if (close === -1) return text + html.slice(at);
+		text += `${html.slice(at, open)} `;
+		at = close + 1;
+	}
+	return text;
+}
+
+/** Reads either documented error body from the (already bounded) text of an error answer. */
+export function parseErrorBody(body: string, secrets: readonly string[]): OfAuthErrorBody {
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(body);
+	} catch {
+		const page = stripTags(cutText(body, MAX_SCANNED_LENGTH, secrets));
+		return { message: asText(page.replace(/\s+/g, ' ')) };
 	}
 	if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
 	const fields = parsed as Record<string, unknown>;
@@ -93,14 +155,7 @@ export function parseErrorBody(body: unknown): OfAuthErrorBody {
 		code: asText(fields.type) ?? asText(fields.code) ?? asText(nestedError?.code),
 		requestId: asText(fields.requestId) ?? asText(fields.request_id),
 		actionRequired: asText(fields.actionRequired),
-		details: fields.details,
 	};
-}
-
-function header(headers: Record<string, unknown>, name: string): string | undefined {
-	const key = Object.keys(headers).find((candidate) => candidate.toLowerCase() === name);
-	const value = key === undefined ? undefined : headers[key];
-	return Array.isArray(value) ? asText(value[0]) : asText(value);
 }
 
 function itemSuffix(subject: RequestSubject): string {
@@ -203,9 +258,9 @@ export function ofAuthApiError(
 	secrets: readonly string[],
 	history?: AttemptHistory,
 ): NodeApiError {
-	const body = parseErrorBody(response.body);
-	const requestId = body.requestId ?? header(response.headers, 'x-request-id');
-	const retryAfter = header(response.headers, 'retry-after');
+	const body = parseErrorBody(response.body, secrets);
+	const requestId = body.requestId ?? headerValue(response.headers, 'x-request-id');
+	const retryAfter = headerValue(response.headers, 'retry-after');
 	const { message, description } = explain(response.statusCode, body, subject);
 	const said = [body.code, body.message].filter(Boolean).join(': ');
 
@@ -280,15 +335,14 @@ export function networkCode(error: unknown): string | undefined {
 	return Object.keys(NETWORK_CODES).find((code) => text.includes(code));
 }
 
-/** For requests that got no HTTP answer at all. Built from the code only: the raw error carries the request headers. */
+/** For requests that got no HTTP answer at all. Built from the network code only: the raw error carries the request headers. */
 export function unreachableError(
 	node: INode,
-	error: unknown,
+	code: string | undefined,
 	host: string,
 	subject: RequestSubject,
 	history?: AttemptHistory,
 ): NodeApiError {
-	const code = networkCode(error);
 	const reason = code ? NETWORK_CODES[code] : 'the request did not complete';
 	const retried = describeHistory(history, `the last try: ${reason}`);
 	return new NodeApiError(

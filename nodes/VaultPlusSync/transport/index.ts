@@ -1,20 +1,24 @@
-import type {
-	ICredentialsDecrypted,
-	IDataObject,
-	IExecuteFunctions,
-	IHttpRequestMethods,
-	IHttpRequestOptions,
-	ILoadOptionsFunctions,
-} from 'n8n-workflow';
-import { NodeOperationError, sleep } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions, INode } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { checkBaseUrl } from '../helpers/baseUrl';
+import { checkBaseUrl, usableApiKey } from '../helpers/baseUrl';
+import {
+	cancelSignal,
+	CREDENTIAL_NAME,
+	isSuccess,
+	pause,
+	sendAttempt,
+	type Attempt,
+	type AttemptSession,
+	type OfAuthContext,
+} from './attempt';
+import { MAX_ANSWER_BYTES } from './answer';
 import type { AttemptHistory, RequestSubject } from './errors';
-import { networkCode, ofAuthApiError, unexpectedAnswerError, unreachableError } from './errors';
+import { ofAuthApiError, secretForms, unexpectedAnswerError, unreachableError } from './errors';
 import { RatePacer } from './pacing';
-import { DEFAULT_POLICY, isRetryable, retryDelayMs, type Outcome, type RetryPolicy } from './retry';
+import { DEFAULT_POLICY, isRetryable, retryDelayMs, type RetryPolicy } from './retry';
 
-export const CREDENTIAL_NAME = 'ofAuthApi';
+export { CREDENTIAL_NAME } from './attempt';
 
 /** Every answer is checked before use; problems name what is wrong with it. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: string[] };
@@ -33,86 +37,94 @@ export interface OfAuthRequest<T> {
 	policy?: RetryPolicy;
 }
 
-interface FullResponse {
-	statusCode: number;
-	headers: Record<string, unknown>;
-	body: unknown;
-}
-
-type OfAuthContext = IExecuteFunctions | ILoadOptionsFunctions;
-
 /** What every request of one run shares: the credential, read and checked once. */
-export interface OfAuthSession {
-	credentials: ICredentialsDecrypted;
+export interface OfAuthSession extends AttemptSession {
 	baseUrl: string;
 	host: string;
+	/** The API key in every form an answer could echo it in. */
 	secrets: string[];
-	pacer: RatePacer;
+}
+
+function credentialError(node: INode, message: string, itemIndex?: number): NodeOperationError {
+	return new NodeOperationError(node, message, {
+		description:
+			'Open the "OFAuth API" credential: paste the key from API Keys in the OFAuth dashboard and set Base URL to https://api.ofauth.com (or another HTTPS address). The key is never sent to an address that fails this check.',
+		itemIndex,
+	});
 }
 
 /**
- * Reads the credential and refuses an insecure Base URL before anything is sent. n8n decrypts a
- * credential on every read, so a run reads it once and hands it to each request.
+ * Reads the credential and refuses it, before anything is sent, where the credential itself would
+ * refuse to add the key. n8n decrypts a credential on every read, so a run reads it once.
  */
 export async function openSession(context: OfAuthContext, itemIndex?: number): Promise<OfAuthSession> {
 	const node = context.getNode();
 	const data = await context.getCredentials(CREDENTIAL_NAME, itemIndex);
 	const base = checkBaseUrl(data.baseUrl);
 	if (!base.ok) {
-		throw new NodeOperationError(node, `The Base URL of the OFAuth API credential is not allowed: ${base.reason}`, {
-			description:
-				'Open the "OFAuth API" credential and set Base URL to https://api.ofauth.com (or another HTTPS address). The key is never sent to an address that fails this check.',
-			itemIndex,
-		});
+		throw credentialError(node, `The Base URL of the OFAuth API credential is not allowed: ${base.reason}`, itemIndex);
+	}
+	const storedKey = typeof data.apiKey === 'string' ? data.apiKey : '';
+	if (usableApiKey(storedKey) === '') {
+		throw credentialError(node, 'The "OFAuth API" credential has no API key', itemIndex);
 	}
 	const reference = node.credentials?.[CREDENTIAL_NAME];
 	return {
 		credentials: { id: reference?.id ?? '', name: reference?.name ?? '', type: CREDENTIAL_NAME, data },
 		baseUrl: base.baseUrl,
 		host: base.host,
-		secrets: [String(data.apiKey ?? '')],
+		secrets: secretForms(storedKey),
 		pacer: new RatePacer(),
 	};
 }
 
-/** One try: an Outcome for the retry policy, plus what the error messages need. */
-type Attempt =
-	| (Outcome & { kind: 'answer'; response: FullResponse; json: unknown })
-	| (Outcome & { kind: 'garbled'; response: FullResponse })
-	| (Outcome & { kind: 'unreachable'; error: unknown });
-
-function parseJsonBody(body: unknown): { ok: true; value: unknown } | { ok: false } {
-	if (typeof body !== 'string') return { ok: true, value: body };
-	if (body.trim() === '') return { ok: false };
-	try {
-		return { ok: true, value: JSON.parse(body) };
-	} catch {
-		return { ok: false };
-	}
+function requestOptions<T>(session: OfAuthSession, request: OfAuthRequest<T>, policy: RetryPolicy): IHttpRequestOptions {
+	return {
+		method: request.method,
+		url: `${session.baseUrl}${request.path}`,
+		headers: {
+			accept: 'application/json',
+			...(request.connectionId ? { 'x-connection-id': request.connectionId } : {}),
+		},
+		qs: request.qs,
+		// The body is read here, bounded in size and time, rather than parsed whole by n8n.
+		encoding: 'stream',
+		timeout: policy.timeoutMs,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		// A redirect could carry the key to another host.
+		disableFollowRedirect: true,
+		sendCredentialsOnCrossOriginRedirect: false,
+	};
 }
 
-function cancelSignal(context: OfAuthContext): AbortSignal | undefined {
-	return 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
-}
-
-/** Waits, unless the execution is cancelled first; n8n forbids timers of a node's own. */
-async function pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-	if (!signal) {
-		await sleep(ms);
-		return true;
+/** Turns the last attempt of a request that did not succeed into the error the user sees. */
+function failedAttemptError<T>(
+	node: INode,
+	session: OfAuthSession,
+	request: OfAuthRequest<T>,
+	attempt: Attempt,
+	history: AttemptHistory,
+): Error {
+	const { secrets } = session;
+	const unexpected = (problems: string[], received: string) =>
+		unexpectedAnswerError(node, {
+			what: `OFAuth returned an unexpected ${request.expected}`,
+			problems,
+			received,
+			subject: request.subject,
+			secrets,
+			history,
+		});
+	if (attempt.kind === 'unreachable') {
+		return unreachableError(node, attempt.code, session.host, request.subject, history);
 	}
-	if (signal.aborted) return false;
-	let onAbort = () => {};
-	const aborted = new Promise<false>((resolve) => {
-		onAbort = () => resolve(false);
-		signal.addEventListener('abort', onAbort, { once: true });
-	});
-	try {
-		// n8n 2.x's sleep also stops its timer on abort; 1.x's ignores the signal, so race it.
-		return await Promise.race([sleep(ms, signal).then(() => true, () => false), aborted]);
-	} finally {
-		signal.removeEventListener('abort', onAbort);
+	if (attempt.kind === 'garbled') return unexpected(['the body is not JSON'], attempt.text);
+	if (isSuccess(attempt.statusCode)) {
+		return unexpected([`the body is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`], attempt.text);
 	}
+	const failed = { statusCode: attempt.statusCode, headers: attempt.headers, body: attempt.text };
+	return ofAuthApiError(node, failed, request.subject, secrets, history);
 }
 
 /**
@@ -124,93 +136,30 @@ export async function ofAuthApiRequest<T>(
 	request: OfAuthRequest<T>,
 	givenSession?: OfAuthSession,
 ): Promise<T> {
-	const node = context.getNode();
 	const policy = request.policy ?? DEFAULT_POLICY;
 	const session = givenSession ?? (await openSession(context, request.subject.itemIndex));
-	const { secrets } = session;
-
-	const options: IHttpRequestOptions = {
-		method: request.method,
-		url: `${session.baseUrl}${request.path}`,
-		headers: request.connectionId ? { 'x-connection-id': request.connectionId } : {},
-		qs: request.qs,
-		json: true,
-		timeout: policy.timeoutMs,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-		// A redirect could carry the key to another host.
-		disableFollowRedirect: true,
-		sendCredentialsOnCrossOriginRedirect: false,
-	};
-
-	const signal = cancelSignal(context);
-	const send = async (): Promise<Attempt> => {
-		if (request.connectionId) {
-			const wait = session.pacer.delayFor(request.connectionId, Date.now());
-			if (wait > 0 && !(await pause(Math.min(wait, policy.maxWaitMs), signal))) {
-				return { kind: 'unreachable', code: 'ERR_CANCELED', error: new Error('cancelled') };
-			}
-		}
-		try {
-			const response = (await context.helpers.httpRequestWithAuthentication.call(
-				context,
-				CREDENTIAL_NAME,
-				{ ...options, headers: { ...options.headers } },
-				{ credentialsDecrypted: session.credentials },
-			)) as FullResponse;
-			if (request.connectionId) session.pacer.observe(request.connectionId, response.headers ?? {}, Date.now());
-			const json = parseJsonBody(response.body);
-			const ok = response.statusCode >= 200 && response.statusCode <= 299;
-			if (ok && !json.ok) return { kind: 'garbled', response };
-			return {
-				kind: 'answer',
-				statusCode: response.statusCode,
-				headers: response.headers ?? {},
-				response,
-				json: json.ok ? json.value : undefined,
-			};
-		} catch (error) {
-			return { kind: 'unreachable', code: networkCode(error), error };
-		}
-	};
-
+	const options = requestOptions(session, request, policy);
+	const cancel = cancelSignal(context);
 	const startedAt = Date.now();
 	for (let attemptNumber = 1; ; attemptNumber++) {
-		const attempt = await send();
-		if (attempt.kind === 'answer' && attempt.statusCode >= 200 && attempt.statusCode <= 299) {
+		const attempt = await sendAttempt(context, session, { options, connectionId: request.connectionId, policy });
+		const history = { attempts: attemptNumber, elapsedMs: Date.now() - startedAt, cancelled: false };
+		if (attempt.kind === 'answer' && isSuccess(attempt.statusCode) && attempt.complete) {
 			const parsed = request.parse(attempt.json);
 			if (parsed.ok) return parsed.value;
-			throw unexpectedAnswerError(node, {
+			throw unexpectedAnswerError(context.getNode(), {
 				what: `OFAuth returned an unexpected ${request.expected}`,
 				problems: parsed.problems,
-				received: attempt.response.body,
+				received: attempt.text,
 				subject: request.subject,
-				secrets,
+				secrets: session.secrets,
 			});
 		}
-
 		const retriesLeft = attemptNumber <= policy.maxRetries && isRetryable(attempt);
 		const waitMs = retriesLeft ? retryDelayMs(attempt, attemptNumber, policy, Date.now(), Math.random) : 0;
-		if (retriesLeft && (await pause(waitMs, signal))) continue;
-
-		const history: AttemptHistory = {
-			attempts: attemptNumber,
-			elapsedMs: Date.now() - startedAt,
-			cancelled: retriesLeft,
-		};
-		if (attempt.kind === 'unreachable') {
-			throw unreachableError(node, attempt.error, session.host, request.subject, history);
-		}
-		if (attempt.kind === 'garbled') {
-			throw unexpectedAnswerError(node, {
-				what: `OFAuth returned an unexpected ${request.expected}`,
-				problems: ['the body is not JSON'],
-				received: attempt.response.body,
-				subject: request.subject,
-				secrets,
-				history,
-			});
-		}
-		throw ofAuthApiError(node, attempt.response, request.subject, secrets, history);
+		if (retriesLeft && (await pause(waitMs, cancel))) continue;
+		history.elapsedMs = Date.now() - startedAt;
+		history.cancelled = retriesLeft;
+		throw failedAttemptError(context.getNode(), session, request, attempt, history);
 	}
 }

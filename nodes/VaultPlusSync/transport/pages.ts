@@ -12,7 +12,7 @@ export interface Connection {
 }
 
 export interface VaultList {
-	id: number | string;
+	id: string;
 	name?: string;
 	type?: string;
 }
@@ -22,19 +22,68 @@ export const VAULT_LISTS_PAGE_SIZE = 40;
 /** The Access API refuses longer search texts. */
 export const MAX_QUERY_LENGTH = 100;
 
-export function parsePage<T>(body: unknown, isEntry: (entry: unknown) => entry is T): Parsed<Page<T>> {
-	if (body === null || typeof body !== 'object') return { ok: false, problems: ['the body is not an object'] };
-	const { list, hasMore } = body as { list?: unknown; hasMore?: unknown };
-	if (!Array.isArray(list)) return { ok: false, problems: ['list is not an array'] };
-	const bad = list.findIndex((entry) => !isEntry(entry));
-	if (bad !== -1) return { ok: false, problems: [`list entry ${bad} has no usable id`] };
-	return { ok: true, value: { list: list as T[], hasMore: hasMore === true } };
+/** Turns one entry of a page into a checked value, or says what is wrong with it. */
+type EntryCheck<T> = (entry: unknown) => { ok: true; value: T } | { ok: false; problem: string };
+
+function typeName(value: unknown): string {
+	if (value === null) return 'null';
+	return Array.isArray(value) ? 'array' : typeof value;
 }
 
-export const isConnection = (entry: unknown): entry is Connection =>
-	entry !== null && typeof entry === 'object' && typeof (entry as Connection).id === 'string';
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+	value !== null && typeof value === 'object' && !Array.isArray(value);
 
-export const isVaultList = (entry: unknown): entry is VaultList => {
-	const id = (entry as VaultList | null)?.id;
-	return (typeof id === 'number' && Number.isSafeInteger(id)) || (typeof id === 'string' && /^\d+$/.test(id));
+/** An optional text field: absent or null means none; anything but a string is a wrong shape. */
+function optionalText(fields: Record<string, unknown>, name: string, problems: string[]): string | undefined {
+	const value = fields[name];
+	if (value === undefined || value === null) return undefined;
+	if (typeof value !== 'string') problems.push(`${name} is ${typeName(value)}, expected string`);
+	return typeof value === 'string' ? value : undefined;
+}
+
+export function parsePage<T>(body: unknown, check: EntryCheck<T>): Parsed<Page<T>> {
+	if (!isRecord(body)) return { ok: false, problems: [`the body is ${typeName(body)}, not an object`] };
+	const { list, hasMore } = body;
+	if (!Array.isArray(list)) return { ok: false, problems: [`list is ${typeName(list)}, expected array`] };
+	if (hasMore !== undefined && hasMore !== null && typeof hasMore !== 'boolean') {
+		return { ok: false, problems: [`hasMore is ${typeName(hasMore)}, expected boolean`] };
+	}
+	const entries: T[] = [];
+	for (const [index, entry] of list.entries()) {
+		const checked = check(entry);
+		if (!checked.ok) return { ok: false, problems: [`list entry ${index}: ${checked.problem}`] };
+		entries.push(checked.value);
+	}
+	return { ok: true, value: { list: entries, hasMore: hasMore === true } };
+}
+
+export const checkConnection: EntryCheck<Connection> = (entry) => {
+	if (!isRecord(entry)) return { ok: false, problem: `it is ${typeName(entry)}, not an object` };
+	if (typeof entry.id !== 'string' || entry.id === '') {
+		return { ok: false, problem: `id is ${typeName(entry.id)}, expected a non-empty string` };
+	}
+	const problems: string[] = [];
+	let userData: Connection['userData'];
+	if (isRecord(entry.userData)) {
+		userData = {
+			name: optionalText(entry.userData, 'name', problems),
+			username: optionalText(entry.userData, 'username', problems),
+		};
+	} else if (entry.userData !== undefined && entry.userData !== null) {
+		problems.push(`userData is ${typeName(entry.userData)}, expected object`);
+	}
+	if (problems.length > 0) return { ok: false, problem: problems.join('; ') };
+	return { ok: true, value: { id: entry.id, userData } };
+};
+
+export const checkVaultList: EntryCheck<VaultList> = (entry) => {
+	if (!isRecord(entry)) return { ok: false, problem: `it is ${typeName(entry)}, not an object` };
+	const { id } = entry;
+	const idOk = (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) || (typeof id === 'string' && /^\d{1,20}$/.test(id));
+	if (!idOk) return { ok: false, problem: `id is ${typeName(id)}${typeof id === 'string' || typeof id === 'number' ? ` ${JSON.stringify(id).slice(0, 40)}` : ''}, expected a number` };
+	const problems: string[] = [];
+	const name = optionalText(entry, 'name', problems);
+	const type = optionalText(entry, 'type', problems);
+	if (problems.length > 0) return { ok: false, problem: problems.join('; ') };
+	return { ok: true, value: { id: String(id), name, type } };
 };

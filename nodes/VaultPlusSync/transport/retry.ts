@@ -1,3 +1,5 @@
+import { optionValue } from '../descriptions/optionLimits';
+
 /**
  * When to try a request again and how long to wait first. Pure, so the policy can be tested without
  * a clock: the caller passes `now` and `random`.
@@ -11,7 +13,12 @@ export interface RetryPolicy {
 	timeoutMs: number;
 }
 
-export const DEFAULT_POLICY: RetryPolicy = { maxRetries: 4, maxWaitMs: 60_000, timeoutMs: 300_000 };
+/** The node's defaults, as the editor shows them. */
+export const DEFAULT_POLICY: RetryPolicy = {
+	maxRetries: optionValue('maxRetries', undefined),
+	maxWaitMs: optionValue('maxWait', undefined) * 1000,
+	timeoutMs: optionValue('timeout', undefined) * 1000,
+};
 
 /** The editor's dropdowns should answer quickly or say why not. */
 export const DROPDOWN_POLICY: RetryPolicy = { maxRetries: 1, maxWaitMs: 2_000, timeoutMs: 30_000 };
