@@ -2,6 +2,8 @@
  * The end-to-end suite, run once per pinned n8n: the packed package in a real n8n's custom folder,
  * driven through the n8n CLI and REST API, against the Vault+ sandbox in this process.
  */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
 import type { AxiosInstance } from 'axios';
@@ -66,6 +68,61 @@ function syncAllWorkflow() {
 				: node,
 		),
 	};
+}
+
+/**
+ * n8n's HTTP Request node with "OFAuth API" as its predefined credential type, one request per item:
+ * to the credential's own Base URL, to another server, and to a Base URL path that redirects away.
+ */
+function httpRequestWorkflow(urls: string[]) {
+	return {
+		id: 'vaultPlusHttpReq1',
+		name: 'Vault+ e2e: HTTP Request node with the OFAuth API credential',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{ id: 'h-t', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'h-c',
+				name: 'Targets',
+				type: 'n8n-nodes-base.code',
+				typeVersion: 2,
+				position: [200, 0],
+				parameters: { jsCode: `return ${JSON.stringify(urls.map((url) => ({ json: { url } })))};` },
+			},
+			{
+				id: 'h-r',
+				name: 'HTTP Request',
+				type: 'n8n-nodes-base.httpRequest',
+				typeVersion: 4.2,
+				position: [400, 0],
+				onError: 'continueRegularOutput',
+				parameters: {
+					url: '={{ $json.url }}',
+					authentication: 'predefinedCredentialType',
+					nodeCredentialType: 'ofAuthApi',
+					options: {},
+				},
+				credentials: { ofAuthApi: CREDENTIAL },
+			},
+		],
+		connections: {
+			Start: { main: [[{ node: 'Targets', type: 'main', index: 0 }]] },
+			Targets: { main: [[{ node: 'HTTP Request', type: 'main', index: 0 }]] },
+		},
+	};
+}
+
+/** A server that is not OFAuth: it records every request it gets and must never see the key. */
+async function startBystander(): Promise<{ url: string; seen: IncomingHttpHeaders[]; server: Server }> {
+	const seen: IncomingHttpHeaders[] = [];
+	const server = createServer((req, res) => {
+		seen.push(req.headers);
+		res.setHeader('content-type', 'application/json');
+		res.end('{"ok":true}');
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server };
 }
 
 export function describeE2e(runtimeName: RuntimeName): void {
@@ -201,6 +258,43 @@ export function describeE2e(runtimeName: RuntimeName): void {
 			expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 			expect(items[0].json).toMatchObject({ synced: true, listId: '1006', seen: 0 });
 			expect(items[1].json.error).toBe(EXPIRED_MESSAGE);
+		});
+
+		it("keeps the key to the credential's Base URL when n8n's HTTP Request node uses the credential", async () => {
+			const bystander = await startBystander();
+			try {
+				sandbox.admin.addFault({
+					match: { method: 'GET', pathPrefix: '/v2/account/connections' },
+					status: 302,
+					headers: { location: `${bystander.url}/redirected` },
+				});
+				const workflow = httpRequestWorkflow([
+					`${sandbox.url}/v2/account/whoami`,
+					`${bystander.url}/v2/account/whoami`,
+					`${sandbox.url.replace('127.0.0.1', 'localhost')}/v2/account/whoami`,
+					`${sandbox.url}/v2/account/connections`,
+				]);
+				await instance.importWorkflows([workflow]);
+				sandbox.clearRequests();
+
+				const result = await instance.execute(workflow.id);
+
+				const items = nodeOutput(result.run, 'HTTP Request');
+				expect(items).toHaveLength(4);
+				// Another API endpoint at the Base URL still authenticates.
+				expect(items[0]).toMatchObject({ id: expect.any(String) });
+				expect(sandbox.requests()[0]).toMatchObject({ path: '/v2/account/whoami', apiKeyValid: true });
+				// Another server, and another origin of the same machine, are refused with a reason.
+				for (const refused of [items[1], items[2]]) {
+					expect(String(refused.error)).toContain('credential only sends its API key to');
+				}
+				// A redirect away from the Base URL is not followed.
+				expect(items[3]).toHaveProperty('error');
+				expect(bystander.seen.filter((headers) => 'apikey' in headers)).toEqual([]);
+				expect(bystander.seen).toEqual([]);
+			} finally {
+				bystander.server.close();
+			}
 		});
 
 		describe('in the editor (n8n start)', () => {
