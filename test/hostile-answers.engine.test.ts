@@ -72,6 +72,19 @@ describe('hostile answers', () => {
 		expect(parseErrorBody(`${'<'.repeat(1_000_000)}>`, [KEY]).message?.length).toBeLessThanOrEqual(4096);
 	}, 2000);
 
+	it.each([
+		['a success', 200, 'OFAuth returned an unexpected sync result for vault list 1001'],
+		['an error', 401, 'OFAuth rejected the API key'],
+	])('refuses JSON nested 100,000 deep in %s answer without parsing it', async (_case, status, message) => {
+		await sandbox.injectFault({ status, rawBody: `${'['.repeat(100_000)}${']'.repeat(100_000)}`, contentType: 'application/json' });
+		const result = await syncOnce();
+
+		expect(String(result.output[0].json.error)).toContain(message);
+		if (status === 200) {
+			expect(String((result.output[0].json.details as IDataObject).description)).toContain('the body nests deeper than 64 levels');
+		}
+	});
+
 	it('refuses a success answer larger than 1 MiB without reading the rest of it', async () => {
 		await sandbox.injectFault({ status: 200, repeatBody: { text: ' ', times: 20 * 1024 * 1024 }, contentType: 'application/json' });
 		const result = await syncOnce();

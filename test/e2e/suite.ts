@@ -286,7 +286,7 @@ export function describeE2e(runtimeName: RuntimeName): void {
 				expect(sandbox.requests()[0]).toMatchObject({ path: '/v2/account/whoami', apiKeyValid: true });
 				// Another server, and another origin of the same machine, are refused with a reason.
 				for (const refused of [items[1], items[2]]) {
-					expect(String(refused.error)).toContain('credential only sends its API key to');
+					expect(JSON.stringify(refused.error)).toContain(`credential only sends its API key to ${sandbox.url}`);
 				}
 				// A redirect away from the Base URL is not followed.
 				expect(items[3]).toHaveProperty('error');

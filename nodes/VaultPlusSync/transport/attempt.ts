@@ -30,7 +30,7 @@ export interface AttemptRequest {
 /** One try: an Outcome for the retry policy, plus what the error messages need. */
 export type Attempt =
 	| (Outcome & { kind: 'answer'; statusCode: number; headers: Record<string, unknown>; text: string; complete: boolean; json?: unknown })
-	| (Outcome & { kind: 'garbled'; text: string })
+	| (Outcome & { kind: 'garbled'; text: string; problem: string })
 	| (Outcome & { kind: 'unreachable' });
 
 export function isSuccess(statusCode: number): boolean {
@@ -121,7 +121,7 @@ export async function sendAttempt(context: OfAuthContext, session: AttemptSessio
 		const { text, complete } = await readAnswer(response.body, ok ? MAX_ANSWER_BYTES : MAX_ERROR_ANSWER_BYTES, signal);
 		if (!ok || !complete) return { kind: 'answer', statusCode: response.statusCode, headers, text, complete };
 		const json = parseJson(text);
-		if (!json.ok) return { kind: 'garbled', text };
+		if (!json.ok) return { kind: 'garbled', text, problem: json.problem };
 		return { kind: 'answer', statusCode: response.statusCode, headers, text, complete, json: json.value };
 	} catch (error) {
 		if (cancel?.aborted) return { kind: 'unreachable', code: 'ERR_CANCELED' };

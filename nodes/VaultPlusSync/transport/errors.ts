@@ -1,6 +1,7 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { parseJson } from './answer';
 import { headerValue } from './retry';
 
 /** What a failed call was about, so that messages can name the connection and list. */
@@ -137,13 +138,12 @@ export function stripTags(html: string): string {
 
 /** Reads either documented error body from the (already bounded) text of an error answer. */
 export function parseErrorBody(body: string, secrets: readonly string[]): OfAuthErrorBody {
-	let parsed: unknown;
-	try {
-		parsed = JSON.parse(body);
-	} catch {
+	const json = parseJson(body);
+	if (!json.ok) {
 		const page = stripTags(cutText(body, MAX_SCANNED_LENGTH, secrets));
 		return { message: asText(page.replace(/\s+/g, ' ')) };
 	}
+	const parsed = json.value;
 	if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
 	const fields = parsed as Record<string, unknown>;
 	const nestedError =

@@ -119,7 +119,7 @@ function failedAttemptError<T>(
 	if (attempt.kind === 'unreachable') {
 		return unreachableError(node, attempt.code, session.host, request.subject, history);
 	}
-	if (attempt.kind === 'garbled') return unexpected(['the body is not JSON'], attempt.text);
+	if (attempt.kind === 'garbled') return unexpected([attempt.problem], attempt.text);
 	if (isSuccess(attempt.statusCode)) {
 		return unexpected([`the body is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`], attempt.text);
 	}
