@@ -27,24 +27,12 @@ function isByteStream(body: unknown): body is ByteStream {
 	);
 }
 
-const decoder = new TextDecoder();
-
-function toBytes(chunk: unknown): Uint8Array {
-	return chunk instanceof Uint8Array ? chunk : new TextEncoder().encode(String(chunk));
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-	const bytes = new Uint8Array(size);
-	let offset = 0;
-	for (const chunk of chunks) {
-		bytes.set(chunk, offset);
-		offset += chunk.length;
-	}
-	return bytes;
+function toBytes(chunk: unknown): Buffer {
+	return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk instanceof Uint8Array ? chunk : String(chunk));
 }
 
 async function readStream(stream: ByteStream, limit: number, signal: AbortSignal): Promise<AnswerText> {
-	const chunks: Uint8Array[] = [];
+	const chunks: Buffer[] = [];
 	let size = 0;
 	let complete = true;
 	// Ending the stream ends the socket under it, whether or not n8n passed the signal on to its client.
@@ -67,7 +55,7 @@ async function readStream(stream: ByteStream, limit: number, signal: AbortSignal
 		signal.removeEventListener('abort', stop);
 		stream.destroy();
 	}
-	return { text: decoder.decode(concat(chunks, size)), complete };
+	return { text: Buffer.concat(chunks, size).toString('utf8'), complete };
 }
 
 /**
@@ -78,7 +66,7 @@ export async function readAnswer(body: unknown, limit: number, signal: AbortSign
 	if (isByteStream(body)) return await readStream(body, limit, signal);
 	if (body === undefined || body === null) return { text: '', complete: true };
 	if (body instanceof Uint8Array) {
-		return { text: decoder.decode(body.subarray(0, limit)), complete: body.length <= limit };
+		return { text: toBytes(body).subarray(0, limit).toString('utf8'), complete: body.length <= limit };
 	}
 	const text = typeof body === 'string' ? body : JSON.stringify(body) ?? '';
 	return { text: text.slice(0, limit), complete: text.length <= limit };
