@@ -89,6 +89,34 @@ describe('hostile input, fuzzed', () => {
 		expect(cases).toBe(RUNS);
 	});
 
+	it(`reads {{ $json.field }} straight from the item exactly as n8n evaluates it (${RUNS} seeded cases)`, async () => {
+		const outputOf = async (items: IDataObject[], connection: string, list: string) => {
+			await sandbox.reset();
+			const result = await runSync({
+				credentials: sandbox.credentials(),
+				items,
+				parameters: {
+					connectionId: { __rl: true, mode: 'id', value: connection },
+					listId: { __rl: true, mode: 'list', value: list },
+					options: { maxRetries: 0 },
+				},
+				onError: 'continueRegularOutput',
+			});
+			// Request IDs count up across runs; everything else must match.
+			return JSON.stringify([result.run.status, result.output.map((item) => [item.json, item.pairedItem])]).replace(/req_\d+/g, 'req_N');
+		};
+		await fc.assert(
+			fc.asyncProperty(hostileValue, hostileValue, fc.boolean(), async (connection, list, withList) => {
+				const items = [{ connection, ...(withList ? { list } : {}) }, { connection: 'conn_alice', list: '1001' }] as IDataObject[];
+				// The first form is read from the item by the node; n8n's expression engine evaluates the second.
+				const fast = await outputOf(items, '={{ $json.connection }}', '={{ $json.list }}');
+				const evaluated = await outputOf(items, '={{ $json["connection"] }}', '={{ $json["list"] }}');
+				expect(fast).toEqual(evaluated);
+			}),
+			{ seed: SEED, numRuns: RUNS },
+		);
+	});
+
 	it(`refuses or passes on any 200 body without crashing or passing on a malformed result (${RUNS} seeded cases)`, async () => {
 		await fc.assert(
 			fc.asyncProperty(fc.oneof(hostileBody.map((body) => ({ body })), hostileRawBody.map((rawBody) => ({ rawBody }))), async (answer) => {
