@@ -14,7 +14,10 @@ export interface AnswerText {
 	complete: boolean;
 }
 
-interface ByteStream extends AsyncIterable<unknown> {
+interface ByteStream {
+	on(event: 'data', listener: (chunk: unknown) => void): unknown;
+	on(event: 'end' | 'close', listener: () => void): unknown;
+	on(event: 'error', listener: (error: Error) => void): unknown;
 	destroy(error?: Error): void;
 }
 
@@ -23,7 +26,7 @@ function isByteStream(body: unknown): body is ByteStream {
 		body !== null &&
 		typeof body === 'object' &&
 		typeof (body as ByteStream).destroy === 'function' &&
-		typeof (body as ByteStream)[Symbol.asyncIterator] === 'function'
+		typeof (body as ByteStream).on === 'function'
 	);
 }
 
@@ -31,31 +34,34 @@ function toBytes(chunk: unknown): Buffer {
 	return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk instanceof Uint8Array ? chunk : String(chunk));
 }
 
+/** Reads up to `limit` bytes, then ends the stream, and with it the socket; the signal ends it at once. */
 async function readStream(stream: ByteStream, limit: number, signal: AbortSignal): Promise<AnswerText> {
-	const chunks: Buffer[] = [];
-	let size = 0;
-	let complete = true;
-	// Ending the stream ends the socket under it, whether or not n8n passed the signal on to its client.
-	const stop = () => stream.destroy(new Error('aborted'));
-	signal.addEventListener('abort', stop, { once: true });
-	try {
-		if (signal.aborted) throw new Error('aborted');
-		for await (const chunk of stream) {
+	return await new Promise<AnswerText>((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		let settled = false;
+		const finish = (error?: Error, complete = true) => {
+			if (settled) return;
+			settled = true;
+			signal.removeEventListener('abort', onAbort);
+			stream.destroy();
+			if (error) reject(error);
+			else resolve({ text: Buffer.concat(chunks, size).toString('utf8'), complete });
+		};
+		const onAbort = () => finish(new Error('aborted'));
+		if (signal.aborted) return onAbort();
+		signal.addEventListener('abort', onAbort, { once: true });
+		stream.on('data', (chunk) => {
 			const bytes = toBytes(chunk);
-			if (size + bytes.length > limit) {
-				chunks.push(bytes.subarray(0, limit - size));
-				size = limit;
-				complete = false;
-				break;
-			}
-			chunks.push(bytes);
-			size += bytes.length;
-		}
-	} finally {
-		signal.removeEventListener('abort', stop);
-		stream.destroy();
-	}
-	return { text: Buffer.concat(chunks, size).toString('utf8'), complete };
+			const room = limit - size;
+			chunks.push(bytes.length > room ? bytes.subarray(0, room) : bytes);
+			size += Math.min(bytes.length, room);
+			if (bytes.length > room) finish(undefined, false);
+		});
+		stream.on('end', () => finish());
+		stream.on('error', (error) => finish(error));
+		stream.on('close', () => finish(new Error('the answer ended early')));
+	});
 }
 
 /**

@@ -105,8 +105,14 @@ export async function sendAttempt(context: OfAuthContext, session: AttemptSessio
 			return { kind: 'unreachable', code: 'ERR_CANCELED' };
 		}
 	}
+	// One signal for the attempt: it fires at the deadline or when the execution is cancelled.
+	const attempt = new AbortController();
 	const deadline = AbortSignal.timeout(policy.timeoutMs);
-	const signal = cancel ? AbortSignal.any([cancel, deadline]) : deadline;
+	const stop = () => attempt.abort();
+	deadline.addEventListener('abort', stop, { once: true });
+	cancel?.addEventListener('abort', stop, { once: true });
+	if (cancel?.aborted) stop();
+	const { signal } = attempt;
 	try {
 		const sent = context.helpers.httpRequestWithAuthentication.call(
 			contextWithSignal(context, signal),
@@ -127,5 +133,8 @@ export async function sendAttempt(context: OfAuthContext, session: AttemptSessio
 		if (cancel?.aborted) return { kind: 'unreachable', code: 'ERR_CANCELED' };
 		if (deadline.aborted) return { kind: 'unreachable', code: 'ETIMEDOUT' };
 		return { kind: 'unreachable', code: networkCode(error) };
+	} finally {
+		deadline.removeEventListener('abort', stop);
+		cancel?.removeEventListener('abort', stop);
 	}
 }
