@@ -36,12 +36,11 @@ export async function withLoopDelay<T>(run: () => Promise<T>): Promise<[T, LoopD
 /**
  * Environment for an n8n command that measures inside its process: from its first outgoing request
  * (or from the answer to a request for `startPath`) until the answer to a request for `endPath` (the
- * workflow's last node asks for it), written to `file`.
+ * workflow's last node asks for it), written to `file`; with `profileDir`, also a V8 CPU profile of the
+ * process (node --cpu-prof) there.
  */
-export function preloadEnv(file: string, endPath: string, startPath?: string): Record<string, string> {
+export function preloadEnv(file: string, endPath: string, startPath?: string, profileDir?: string): Record<string, string> {
 	const preload = path.join(__dirname, 'event-loop-preload.cjs');
-	// BENCH_CPU_PROF_DIR=<dir> also writes a V8 CPU profile of each n8n process there (node --cpu-prof).
-	const profileDir = process.env.BENCH_CPU_PROF_DIR;
 	const profile = profileDir ? ` --cpu-prof --cpu-prof-dir="${path.resolve(profileDir)}"` : '';
 	return {
 		NODE_OPTIONS: `--require "${preload}"${profile}`,
@@ -49,11 +48,18 @@ export function preloadEnv(file: string, endPath: string, startPath?: string): R
 	};
 }
 
+/** What the preload saw in its window: the event loop, the CPU time, and the window on the profiler's clock. */
+export interface Watched {
+	loop: LoopDelay;
+	cpuMs: number;
+	window: { startUs: number; endUs: number };
+}
+
 /** What the preload wrote, or undefined when the run never reached `endPath`. */
-export function readPreloaded(file: string): LoopDelay | undefined {
+export function readPreloaded(file: string): Watched | undefined {
 	try {
-		const { maxNs, p99Ns } = JSON.parse(readFileSync(file, 'utf8')) as { maxNs: number; p99Ns: number };
-		return fromNanoseconds(maxNs, p99Ns);
+		const seen = JSON.parse(readFileSync(file, 'utf8')) as { maxNs: number; p99Ns: number; cpuUs: number; startUs: number; endUs: number };
+		return { loop: fromNanoseconds(seen.maxNs, seen.p99Ns), cpuMs: seen.cpuUs / 1000, window: { startUs: seen.startUs, endUs: seen.endUs } };
 	} catch {
 		return undefined;
 	}
