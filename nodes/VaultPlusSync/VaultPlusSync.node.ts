@@ -28,8 +28,10 @@ export class VaultPlusSync implements INodeType {
 		icon: { light: 'file:vaultPlusSync.svg', dark: 'file:vaultPlusSync.dark.svg' },
 		group: ['transform'],
 		version: 1,
+		// $parameter gives a resource locator's value only; its raw form (toJSON, in the editor's default
+		// expression engine) also has the picked list's name. Otherwise the typed ID; nothing for an expression.
 		subtitle:
-			'={{ $parameter["operation"] === "syncAllLists" ? "Sync all lists" : "Sync list " + ($parameter["listId"].cachedResultName || $parameter["listId"].value || "") }}',
+			'={{ $parameter["operation"] === "syncAllLists" ? "Sync all lists" : ("Sync list " + ((($parameter.toJSON ? $parameter.toJSON().listId : null) || {}).cachedResultName || (String($rawParameter["listId"] || "").startsWith("=") ? "" : $rawParameter["listId"] || ""))).trim() }}',
 		description: 'Keep the OFAuth Vault+ media cache in step with an OnlyFans vault list',
 		defaults: { name: 'Vault+ Sync' },
 		usableAsTool: true,

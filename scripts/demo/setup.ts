@@ -1,7 +1,9 @@
 /**
- * What `npm run demo` and `npm run dev` share: a pinned n8n, the package packed as users get it, the
- * local Vault+ sandbox, and a fresh n8n user folder with the sandbox credential and the workflows.
+ * What `npm run demo`, `npm run dev` and the tests in real n8n share: a pinned n8n, the package packed
+ * as users get it, the local Vault+ sandbox, and a fresh n8n user folder (for the demo, with the
+ * sandbox credential and the workflows imported).
  */
+import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 
 import type { Sandbox } from '../../test/sandbox/server';
@@ -16,34 +18,33 @@ export const REPO_ROOT = path.resolve(__dirname, '../..');
 export interface DemoSetup {
 	sandbox: Sandbox;
 	instance: N8nInstance;
-	/** Stops the sandbox and removes the user folder. */
+	/** Stops n8n if it runs and the sandbox, and removes the user folder and the tarball. */
 	close(): Promise<void>;
 }
 
-export async function setUpDemo(options: {
+export interface PackagedN8nOptions {
 	runtime?: RuntimeName;
 	sandboxPort?: number;
-	log: (line: string) => void;
-}): Promise<DemoSetup> {
-	const { log } = options;
+	/** The caller built the package already (`npm run test:e2e` builds before jest). */
+	skipBuild?: boolean;
+	log?: (line: string) => void;
+}
+
+/** The packed package in a fresh user folder of a pinned n8n, and the sandbox; nothing imported yet. */
+export async function setUpPackagedN8n(options: PackagedN8nOptions = {}): Promise<DemoSetup> {
+	const log = options.log ?? (() => undefined);
 	const runtime = await ensureRuntime(options.runtime ?? 'n8n2', { log });
 	log(`n8n ${runtime.n8nVersion} on Node ${runtime.nodeVersion}`);
-	const tarball = await packPackage(REPO_ROOT, { log });
+	const tarball = await packPackage(REPO_ROOT, { log, skipBuild: options.skipBuild });
+	const removeTarball = () => fsp.rm(path.dirname(tarball), { recursive: true, force: true });
 	const sandbox = await startSandbox({ port: options.sandboxPort ?? 0 });
 	log(`Vault+ sandbox at ${sandbox.url} (API key test-key)`);
-	let instance: N8nInstance | undefined;
+	let instance: N8nInstance;
 	try {
 		instance = await createUserFolder(runtime, tarball, { log });
-		await instance.importCredentials([sandboxCredential(sandbox.url)]);
-		await instance.importWorkflows([
-			loadExample('nightly'),
-			loadExample('syncOne'),
-			loadExample('allLists'),
-			demoWorkflow(DEMO_TARGETS),
-		]);
 	} catch (error) {
-		await instance?.cleanup();
 		await sandbox.close();
+		await removeTarball();
 		throw error;
 	}
 	const ready = instance;
@@ -53,6 +54,28 @@ export async function setUpDemo(options: {
 		async close() {
 			await ready.cleanup();
 			await sandbox.close();
+			await removeTarball();
 		},
 	};
+}
+
+export async function setUpDemo(options: {
+	runtime?: RuntimeName;
+	sandboxPort?: number;
+	log: (line: string) => void;
+}): Promise<DemoSetup> {
+	const demo = await setUpPackagedN8n(options);
+	try {
+		await demo.instance.importCredentials([sandboxCredential(demo.sandbox.url)]);
+		await demo.instance.importWorkflows([
+			loadExample('nightly'),
+			loadExample('syncOne'),
+			loadExample('allLists'),
+			demoWorkflow(DEMO_TARGETS),
+		]);
+	} catch (error) {
+		await demo.close();
+		throw error;
+	}
+	return demo;
 }

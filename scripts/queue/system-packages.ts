@@ -6,16 +6,13 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
-import { isRoot, runCommand } from './command';
+import { aptInstall } from '../apt';
 
 export interface SystemBinaries {
 	redisServer: string;
 	/** e.g. /usr/lib/postgresql/15/bin (initdb, pg_ctl, psql, postgres). */
 	postgresBin: string;
 }
-
-const APT_TIMEOUT_MS = 9 * 60_000;
-let aptUpdated = false;
 
 function findRedisServer(): string | undefined {
 	const dirs = ['/usr/bin', '/usr/local/bin', ...(process.env.PATH ?? '').split(path.delimiter)];
@@ -38,19 +35,7 @@ export async function ensureSystemPackages(log: (line: string) => void = () => u
 		...(findRedisServer() ? [] : ['redis-server']),
 		...(findPostgresBin() ? [] : ['postgresql']),
 	];
-	if (missing.length > 0) {
-		if (!isRoot()) {
-			throw new Error(`Missing ${missing.join(' and ')}: run \`sudo apt-get install -y ${missing.join(' ')}\` first.`);
-		}
-		const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-		if (!aptUpdated) {
-			log('apt-get update');
-			await runCommand('apt-get', ['update'], { env, timeoutMs: APT_TIMEOUT_MS });
-			aptUpdated = true;
-		}
-		log(`apt-get install -y ${missing.join(' ')}`);
-		await runCommand('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env, timeoutMs: APT_TIMEOUT_MS });
-	}
+	if (missing.length > 0) await aptInstall(missing, log);
 	const redisServer = findRedisServer();
 	const postgresBin = findPostgresBin();
 	if (!redisServer) throw new Error('redis-server is still missing after apt-get install redis-server');

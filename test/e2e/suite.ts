@@ -4,21 +4,19 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 
 import type { AxiosInstance } from 'axios';
 
 import {
-	createUserFolder,
 	listedNodeTypes,
 	listSearch,
 	nodeOutput,
-	packPackage,
 	testCredential,
 	type N8nInstance,
 	type RunningN8n,
 } from '../../scripts/n8n-instance';
-import { ensureRuntime, type RuntimeName } from '../../scripts/n8n-runtime';
+import type { RuntimeName } from '../../scripts/n8n-runtime';
+import { setUpPackagedN8n, type DemoSetup } from '../../scripts/demo/setup';
 import { DEMO_TARGETS, predictRun, STORY } from '../../scripts/demo/story';
 import {
 	CREDENTIAL,
@@ -29,9 +27,7 @@ import {
 	SYNC_NODE_NAME,
 } from '../../scripts/demo/workflows';
 import type { Sandbox } from '../sandbox/server';
-import { startSandbox } from '../sandbox/server';
 
-const REPO_ROOT = path.resolve(__dirname, '../..');
 const OWNER = { email: 'owner@vault-plus.test', password: 'VaultPlus1e2e', firstName: 'Vault', lastName: 'Owner' };
 
 /** Item 1 names an expired connection: OFAuth answers 401 SESSION_EXPIRED. */
@@ -127,14 +123,13 @@ async function startBystander(): Promise<{ url: string; seen: IncomingHttpHeader
 
 export function describeE2e(runtimeName: RuntimeName): void {
 	describe(`the package in real n8n (${runtimeName})`, () => {
+		let setup: DemoSetup | undefined;
 		let sandbox: Sandbox;
 		let instance: N8nInstance;
 
 		beforeAll(async () => {
-			const runtime = await ensureRuntime(runtimeName);
-			const tarball = await packPackage(REPO_ROOT, { skipBuild: true });
-			sandbox = await startSandbox();
-			instance = await createUserFolder(runtime, tarball);
+			setup = await setUpPackagedN8n({ runtime: runtimeName, skipBuild: true });
+			({ sandbox, instance } = setup);
 			await instance.importCredentials([sandboxCredential(sandbox.url)]);
 			await instance.importWorkflows([
 				demoWorkflow(DEMO_TARGETS),
@@ -148,8 +143,7 @@ export function describeE2e(runtimeName: RuntimeName): void {
 		});
 
 		afterAll(async () => {
-			await instance?.cleanup();
-			await sandbox?.close();
+			await setup?.close();
 		});
 
 		it('runs the three-run sync story with the exact counts the sandbox model predicts', async () => {
