@@ -12,7 +12,8 @@ export class OfAuthApi implements ICredentialType {
 		dark: 'file:ofAuth.dark.svg',
 	};
 
-	documentationUrl = 'https://docs.ofauth.com/api-reference/account/whoami';
+	documentationUrl =
+		'https://github.com/ofauth-vault-plus/n8n-nodes-ofauth-vault-plus?tab=readme-ov-file#the-credential-ofauth-api';
 
 	properties: INodeProperties[] = [
 		{
@@ -51,7 +52,7 @@ export class OfAuthApi implements ICredentialType {
 				properties: {
 					value: 401,
 					message:
-						'OFAuth rejected the API key. Copy it again from API Keys in the OFAuth dashboard, and check that Base URL points at the OFAuth API.',
+						"OFAuth rejected the API key. Copy it again from API Keys in the OFAuth dashboard, and check that 'Base URL' points at the OFAuth API.",
 				},
 			},
 			{

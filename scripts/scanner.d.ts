@@ -5,4 +5,11 @@ declare module '@n8n/scan-community-package/scanner/scanner.mjs' {
 		patterns?: string[],
 	): Promise<{ passed: boolean; message?: string; details?: string }>;
 	export const SOURCE_FILE_PATTERNS: string[];
+	export function buildScanConfig(): Promise<Array<{ files?: string[]; rules?: Record<string, unknown> }>>;
+	export function findPackageRoot(sourceDir: string, packageName: string): string | null;
+	export function parseSourceRepo(attestations: unknown[]): { owner: string; repo: string; gitCommit: string } | null;
+}
+
+declare module '@n8n/scan-community-package/scanner/provenance.mjs' {
+	export const NPM_PROVENANCE_PREDICATE_TYPE: string;
 }

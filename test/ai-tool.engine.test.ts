@@ -48,7 +48,7 @@ describe('as an AI Agent tool (vaultPlusSyncTool)', () => {
 			toolArgs: { connectionId: 'conn_alice', listId: '../1001' },
 		});
 
-		expect(result.answer).toContain('Invalid "Vault List" value');
+		expect(result.answer).toContain("Invalid 'Vault List' value");
 		expect(await sandbox.requests()).toHaveLength(0);
 	});
 });

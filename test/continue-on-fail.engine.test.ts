@@ -111,7 +111,7 @@ describe('continue on fail', () => {
 		});
 
 		expect(result.output.map((item) => item.json.error ?? item.json.listId)).toEqual([
-			'Invalid "Vault List" value [item 0]',
+			"Invalid 'Vault List' value [item 0]",
 			'OFAuth returned an unexpected sync result for vault list 2001 [item 1]',
 			'1001',
 		]);
@@ -131,7 +131,7 @@ describe('continue on fail', () => {
 		});
 
 		expect(result.run.status).toBe('error');
-		expect(result.error?.message).toBe('Invalid "Vault List" value [item 2]');
+		expect(result.error?.message).toBe("Invalid 'Vault List' value [item 2]");
 		expect((await sandbox.requests()).map((request) => request.connectionId)).toEqual(['conn_alice']);
 	});
 
@@ -147,8 +147,8 @@ describe('continue on fail', () => {
 		});
 
 		expect(result.output.map((item) => item.json.error)).toEqual([
-			expect.stringContaining('The Base URL of the OFAuth API credential is not allowed'),
-			'Invalid "Vault List" value [item 1]',
+			expect.stringContaining("The 'Base URL' of the 'OFAuth API' credential is not allowed"),
+			"Invalid 'Vault List' value [item 1]",
 		]);
 		expect(await sandbox.requests()).toHaveLength(0);
 	});

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 import type { INodeProperties, INodePropertyMode } from 'n8n-workflow';
 
@@ -14,6 +14,58 @@ function property(properties: INodeProperties[], name: string): INodeProperties 
 	const found = properties.find((candidate) => candidate.name === name);
 	if (!found) throw new Error(`no property ${name}`);
 	return found;
+}
+
+/** Everything in a description that n8n shows as copy: parameters, their options and their modes. */
+interface Copy {
+	displayName?: string;
+	name?: string;
+	type?: string;
+	description?: string;
+	placeholder?: string;
+	action?: string;
+	options?: Copy[];
+	values?: Copy[];
+	modes?: Copy[];
+}
+
+function everyEntry(entries: readonly Copy[]): Copy[] {
+	return entries.flatMap((entry) => [
+		entry,
+		...everyEntry([...(entry.options ?? []), ...(entry.values ?? []), ...(entry.modes ?? [])].filter(
+			(nested): nested is Copy => typeof nested === 'object' && nested !== null,
+		)),
+	]);
+}
+
+/** n8n's Title Case: every word capitalised but short articles, conjunctions and prepositions. */
+const SMALL_WORDS = new Set(['a', 'an', 'and', 'as', 'at', 'by', 'for', 'from', 'in', 'of', 'on', 'or', 'per', 'the', 'to', 'with']);
+const isTitleCase = (text: string) =>
+	text.split(' ').every((word, index) => (index > 0 && SMALL_WORDS.has(word)) || !/^[a-z]/.test(word));
+
+/** The node's and the credential's copy, at every level, as n8n loads them. */
+async function loadedCopy() {
+	const { node, credential } = await loadPackage();
+	const entries = everyEntry([...(node.description.properties as Copy[]), ...(credential.properties as Copy[])]);
+	return { node, credential, entries };
+}
+
+/** The anchors GitHub gives the README's headings, which the documentation links may point at. */
+function readmeAnchors(): Set<string> {
+	const readme = readFileSync(`${PACKAGE_ROOT}/README.md`, 'utf8');
+	return new Set(
+		[...readme.matchAll(/^#{1,6} (.+)$/gm)].map(([, heading]) =>
+			heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-'),
+		),
+	);
+}
+
+/** Where the package's own documentation lives: its README, on the repository package.json names. */
+function expectReadmeLink(url: string): void {
+	const repository = String(packageJson.repository.url).replace(/^git\+/, '').replace(/\.git$/, '');
+	const link = new URL(url);
+	expect(`${link.origin}${link.pathname}`).toBe(repository);
+	expect(readmeAnchors()).toContain(link.hash.slice(1));
 }
 
 function idModeRegex(locator: INodeProperties): RegExp {
@@ -144,6 +196,62 @@ describe('the Vault+ Sync node description', () => {
 		expect(options.options).toContainEqual(
 			expect.objectContaining({ name: 'outputUnsyncedResults', type: 'boolean', default: false }),
 		);
+	});
+});
+
+describe('the codex and the copy, as n8n\'s guidelines for verified nodes ask', () => {
+	it('files the node under one category, without subcategories, and links to this package\'s README', async () => {
+		const { node, credential } = await loadPackage();
+		const codexFile = JSON.parse(readFileSync(`${PACKAGE_ROOT}/nodes/VaultPlusSync/VaultPlusSync.node.json`, 'utf8'));
+
+		expect(codexFile).not.toHaveProperty('subcategories');
+		expect(node.description.codex?.subcategories).toBeUndefined();
+		const { primaryDocumentation, credentialDocumentation } = node.description.codex?.resources ?? {};
+		expect(primaryDocumentation).toHaveLength(1);
+		expect(credentialDocumentation).toHaveLength(1);
+		for (const { url } of [...primaryDocumentation!, ...credentialDocumentation!]) expectReadmeLink(url);
+		expectReadmeLink(credential.documentationUrl!);
+	});
+
+	it('names actions without articles, in sentence case', async () => {
+		const { entries } = await loadedCopy();
+		const actions = entries.flatMap((entry) => entry.action ?? []);
+
+		expect(actions).toEqual(['Sync all vault lists of connection', 'Sync vault list']);
+		for (const action of actions) {
+			expect(action).not.toMatch(/\b(a|an|the)\b/i);
+			expect(action.split(' ').slice(1).join(' ')).toBe(action.split(' ').slice(1).join(' ').toLowerCase());
+		}
+	});
+
+	it('writes names in Title Case and descriptions in sentence case, booleans starting with "Whether"', async () => {
+		const { node, entries } = await loadedCopy();
+		// Options' names are their display names; parameters' names are internal.
+		const labels = [node.description.displayName, ...entries.map((entry) => entry.displayName ?? (entry.type ? undefined : entry.name))];
+		const descriptions = entries.flatMap((entry) => entry.description ?? []);
+
+		expect(labels.filter((label) => label !== undefined && !isTitleCase(label))).toEqual([]);
+		expect(descriptions.filter((description) => !/^[A-Z]/.test(description))).toEqual([]);
+		expect(entries.filter((entry) => entry.type === 'boolean' && !/^Whether /.test(entry.description ?? ''))).toEqual([]);
+	});
+
+	it('gives example placeholders as "e.g. …"', async () => {
+		const { entries } = await loadedCopy();
+		const typed = entries.filter((entry) => entry.type === 'string' && entry.placeholder !== undefined);
+
+		expect(typed.length).toBeGreaterThan(0);
+		for (const { placeholder } of typed) expect(placeholder).toMatch(/^e\.g\. \S/);
+	});
+
+	it('quotes parameter and field names with single quotes, never double ones', async () => {
+		const { entries } = await loadedCopy();
+		const texts = entries.flatMap((entry) =>
+			[entry.description, entry.placeholder, entry.action].filter((text): text is string => text !== undefined),
+		);
+
+		for (const text of texts) expect(text).not.toContain('"');
+		expect(texts).toContainEqual(expect.stringContaining("'Custom Lists'"));
+		expect(texts).toContainEqual(expect.stringContaining("'synced'"));
 	});
 });
 

@@ -35,7 +35,7 @@ describe('OFAuth errors as the user sees them', () => {
 		expect(error.name).toBe('NodeApiError');
 		expect(error.httpCode).toBe('401');
 		expect(error.message).toBe('OFAuth rejected the API key [item 0]');
-		expect(error.description).toContain('"OFAuth API" credential');
+		expect(error.description).toContain("'OFAuth API' credential");
 		expect(error.description).toMatch(/Request ID: req_\w+/);
 		expect(error.context?.itemIndex).toBe(0);
 	});
@@ -125,11 +125,11 @@ describe('OFAuth errors as the user sees them', () => {
 		const error = await failingSync('conn_alice', '1001');
 
 		expect(error.message).toBe('OFAuth returned an unexpected sync result for vault list 1001 [item 0]');
-		expect(error.description).toContain('seen is string, expected number');
-		expect(error.description).toContain('addedItems is -1, expected a whole number of at least 0');
-		expect(error.description).toContain('removedItems is missing');
-		expect(error.description).toContain('unchangedItems is 1.5');
-		expect(error.description).toContain('adoptedItems is missing');
+		expect(error.description).toContain("'seen' is string, expected number");
+		expect(error.description).toContain("'addedItems' is -1, expected a whole number of at least 0");
+		expect(error.description).toContain("'removedItems' is missing");
+		expect(error.description).toContain("'unchangedItems' is 1.5");
+		expect(error.description).toContain("'adoptedItems' is missing");
 	});
 
 	it('refuses a 200 that carries an error body instead of a result', async () => {
@@ -140,7 +140,7 @@ describe('OFAuth errors as the user sees them', () => {
 		const error = await failingSync('conn_alice', '1001');
 
 		expect(error.message).toContain('unexpected sync result');
-		expect(error.description).toContain('synced is missing');
+		expect(error.description).toContain("'synced' is missing");
 	});
 
 	it('stops on synced: false by default, with the counts in the description', async () => {
@@ -160,7 +160,7 @@ describe('OFAuth errors as the user sees them', () => {
 		const error = await failingSync('conn_alice', '1001');
 
 		expect(error.message).toBe('OFAuth did not complete the sync of vault list 1001 [item 0]');
-		expect(error.description).toContain('Output Unsynced Results');
+		expect(error.description).toContain("'Output Unsynced Results'");
 	});
 
 	it('outputs a synced: false result when "Output Unsynced Results" is on', async () => {
@@ -219,14 +219,14 @@ describe('input the node refuses before any request', () => {
 	});
 
 	it.each([
-		['a connection with a space', 'conn alice', 1001, '"Connection"', 'no spaces'],
-		['an empty connection', '', 1001, '"Connection"', 'empty'],
-		['a connection that is null', null, 1001, '"Connection"', 'null'],
-		['a list that is not digits', 'conn_alice', '../1001', '"Vault List"', 'digits only'],
-		['a list with an encoded slash', 'conn_alice', '1%2F2', '"Vault List"', 'digits only'],
-		['a list with a query', 'conn_alice', '1001?x=1', '"Vault List"', 'digits only'],
-		['a negative list number', 'conn_alice', -5, '"Vault List"', 'not a number'],
-		['an empty list', 'conn_alice', '', '"Vault List"', 'empty'],
+		['a connection with a space', 'conn alice', 1001, "'Connection'", 'no spaces'],
+		['an empty connection', '', 1001, "'Connection'", 'empty'],
+		['a connection that is null', null, 1001, "'Connection'", 'null'],
+		['a list that is not digits', 'conn_alice', '../1001', "'Vault List'", 'digits only'],
+		['a list with an encoded slash', 'conn_alice', '1%2F2', "'Vault List'", 'digits only'],
+		['a list with a query', 'conn_alice', '1001?x=1', "'Vault List'", 'digits only'],
+		['a negative list number', 'conn_alice', -5, "'Vault List'", 'not a number'],
+		['an empty list', 'conn_alice', '', "'Vault List'", 'empty'],
 	])(
 		'refuses %s from an expression, naming the field and the item, and sends nothing for it',
 		async (_case, connection, list, field, reason) => {
@@ -258,7 +258,7 @@ describe('input the node refuses before any request', () => {
 		});
 
 		expect(result.run.status).toBe('error');
-		expect(result.error?.message).toBe('Invalid "Vault List" value [item 1]');
+		expect(result.error?.message).toBe("Invalid 'Vault List' value [item 1]");
 		expect(result.error?.description).toContain('an object');
 	});
 
@@ -271,7 +271,7 @@ describe('input the node refuses before any request', () => {
 	])('refuses a Base URL with %s and sends nothing', async (_case, baseUrl, reason) => {
 		const error = await failingSync('conn_alice', '1001', { baseUrl });
 
-		expect(error.message).toContain('The Base URL of the OFAuth API credential is not allowed');
+		expect(error.message).toContain("The 'Base URL' of the 'OFAuth API' credential is not allowed");
 		expect(error.message).toContain(reason);
 		expect(await sandbox.requests()).toHaveLength(0);
 	});

@@ -127,9 +127,9 @@ describe('hostile answers', () => {
 
 describe('answers of the wrong shape', () => {
 	it.each([
-		['a connection name that is a number', { list: [{ id: 'conn_x', userData: { name: 5 } }], hasMore: false }, 'list entry 0: name is number, expected string'],
-		['userData that is a list', { list: [{ id: 'conn_x', userData: ['a'] }], hasMore: false }, 'userData is array, expected object'],
-		['hasMore that is text', { list: [], hasMore: 'yes' }, 'hasMore is string, expected boolean'],
+		['a connection name that is a number', { list: [{ id: 'conn_x', userData: { name: 5 } }], hasMore: false }, "list entry 0: 'name' is number, expected string"],
+		['userData that is a list', { list: [{ id: 'conn_x', userData: ['a'] }], hasMore: false }, "'userData' is array, expected object"],
+		['hasMore that is text', { list: [], hasMore: 'yes' }, "'hasMore' is string, expected boolean"],
 	])('refuses, in the Connection dropdown, %s with the usual unexpected-answer error', async (_case, body, problem) => {
 		await sandbox.injectFault({ match: { pathPrefix: '/v2/account/connections' }, body });
 		const error = await searchList('searchConnections', { credentials: credentials() }).then(
@@ -154,9 +154,9 @@ describe('answers of the wrong shape', () => {
 			onError: 'continueRegularOutput',
 		});
 
-		expect((dropdown as { description: string }).description).toContain('list entry 0: name is object, expected string');
+		expect((dropdown as { description: string }).description).toContain("list entry 0: 'name' is object, expected string");
 		expect(syncAll.output).toHaveLength(1);
-		expect(String((syncAll.output[0].json.details as IDataObject).description)).toContain('name is object, expected string');
+		expect(String((syncAll.output[0].json.details as IDataObject).description)).toContain("'name' is object, expected string");
 	});
 
 	it('stops with a clear error when Name Filter is neither text nor a number', async () => {
@@ -166,7 +166,7 @@ describe('answers of the wrong shape', () => {
 			parameters: { operation: 'syncAllLists', connectionId: byId('conn_alice'), nameFilter: '={{ $json.filter }}' },
 		});
 
-		expect(result.error?.message).toBe('Invalid "Name Filter" value [item 0]');
+		expect(result.error?.message).toBe("Invalid 'Name Filter' value [item 0]");
 		expect(await sandbox.requests()).toEqual([]);
 	});
 });

@@ -75,7 +75,7 @@ describe('hostile input, fuzzed', () => {
 				const json = result.output[0].json;
 				if (typeof json.error === 'string') {
 					expect(json.error).toMatch(/\[item 0\]$/);
-					expect(json.error).toMatch(/"Connection"|"Vault List"|connection|vault list|Vault\+/i);
+					expect(json.error).toMatch(/'Connection'|'Vault List'|connection|vault list|Vault\+/i);
 				} else {
 					expect(looksLikeResult(json)).toBe(true);
 				}
@@ -172,7 +172,7 @@ describe('hostile input, fuzzed', () => {
 				}
 				const result = await authenticateRequest({ apiKey: TEST_API_KEY, baseUrl: raw }, request);
 				if ('refused' in result) {
-					expect(result.refused).toMatch(/OFAuth API"? credential/);
+					expect(result.refused).toMatch(/OFAuth API'? credential/);
 					expect(result.refused).not.toContain(TEST_API_KEY);
 					return;
 				}

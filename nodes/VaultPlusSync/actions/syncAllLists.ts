@@ -19,8 +19,8 @@ export function readFilters(context: IExecuteFunctions, read: ReadParameter, ite
 	const types = read('listTypes', itemIndex, ['custom']);
 	const nameFilter = read('nameFilter', itemIndex, '');
 	if (typeof nameFilter !== 'string' && typeof nameFilter !== 'number') {
-		throw new NodeOperationError(context.getNode(), `Invalid "Name Filter" value [item ${itemIndex}]`, {
-			description: `The "Name Filter" parameter of item ${itemIndex} is ${nameFilter === null ? 'null' : typeof nameFilter}; it takes text. Fix the expression that produces it.`,
+		throw new NodeOperationError(context.getNode(), `Invalid 'Name Filter' value [item ${itemIndex}]`, {
+			description: `The 'Name Filter' parameter of item ${itemIndex} is ${nameFilter === null ? 'null' : typeof nameFilter}; it takes text. Fix the expression that produces it.`,
 			itemIndex,
 		});
 	}

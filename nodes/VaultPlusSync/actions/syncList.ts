@@ -21,8 +21,8 @@ function readIdentifier(
 	const raw = read(parameter, itemIndex, undefined, { extractValue: true });
 	const checked = check(raw);
 	if (!checked.ok) {
-		throw new NodeOperationError(context.getNode(), `Invalid "${label}" value [item ${itemIndex}]`, {
-			description: `The "${label}" parameter of item ${itemIndex}: ${checked.reason}. Choose it from the list, or fix the ID or the expression that produces it.`,
+		throw new NodeOperationError(context.getNode(), `Invalid '${label}' value [item ${itemIndex}]`, {
+			description: `The '${label}' parameter of item ${itemIndex}: ${checked.reason}. Choose it from the list, or fix the ID or the expression that produces it.`,
 			itemIndex,
 		});
 	}
@@ -95,7 +95,7 @@ export async function performSync(
 			{ message: 'Sync not completed' },
 			{
 				message: `OFAuth did not complete the sync of vault list ${listId} [item ${itemIndex}]`,
-				description: `OFAuth answered synced: false (${describeCounts(result)}) for connection ${connectionId}. Run it again later; the sync is safe to repeat. To output such results instead of stopping, turn on "Output Unsynced Results" under Options.`,
+				description: `OFAuth answered 'synced': false (${describeCounts(result)}) for connection ${connectionId}. Run it again later; the sync is safe to repeat. To output such results instead of stopping, turn on 'Output Unsynced Results' under 'Options'.`,
 				itemIndex,
 			},
 		);

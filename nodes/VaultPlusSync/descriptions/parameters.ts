@@ -51,13 +51,13 @@ export const operationParameter: INodeProperties = {
 		{
 			name: 'Sync All Lists',
 			value: 'syncAllLists',
-			action: 'Sync all vault lists of a connection',
+			action: 'Sync all vault lists of connection',
 			description: 'Sync every vault list of the connection that passes the filters, one output item per list',
 		},
 		{
 			name: 'Sync List',
 			value: 'syncList',
-			action: 'Sync a vault list',
+			action: 'Sync vault list',
 			description: 'Sync one vault list, one output item per input item',
 		},
 	],
@@ -80,7 +80,7 @@ export const listTypesParameter: INodeProperties = {
 	],
 	default: ['custom'],
 	displayOptions: { show: { operation: ['syncAllLists'] } },
-	description: 'Which kinds of vault list to sync. Custom lists are the ones the creator made. Empty syncs lists of every type.',
+	description: "Which kinds of vault list to sync. 'Custom Lists' are the ones the creator made. Empty syncs lists of every type.",
 };
 
 export const nameFilterParameter: INodeProperties = {
@@ -144,7 +144,7 @@ export const optionsParameter: INodeProperties = {
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether to add "changed" (whether anything was added, updated, removed or adopted) and a one-line "summary" of the counts, ready for an IF or a Slack node',
+				"Whether to add 'changed' (whether anything was added, updated, removed or adopted) and a one-line 'summary' of the counts, ready for an IF or a Slack node",
 		},
 		{
 			displayName: 'Max Concurrent per Connection',
@@ -179,7 +179,7 @@ export const optionsParameter: INodeProperties = {
 			default: 60,
 			typeOptions: { minValue: 0, maxValue: 600, numberPrecision: 3 },
 			description:
-				'The longest wait before one retry, in seconds (at most 600), even when OFAuth asks for longer (Retry-After or X-RateLimit-Reset)',
+				"The longest wait before one retry, in seconds (at most 600), even when OFAuth asks for longer ('Retry-After' or 'X-RateLimit-Reset')",
 		},
 		{
 			displayName: 'Output Unsynced Results',
@@ -187,7 +187,7 @@ export const optionsParameter: INodeProperties = {
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether to output a result in which OFAuth reports synced: false as a regular item instead of stopping with an error',
+				"Whether to output a result in which OFAuth reports 'synced' as false as a regular item instead of stopping with an error",
 		},
 		{
 			displayName: 'Timeout',

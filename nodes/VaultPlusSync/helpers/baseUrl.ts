@@ -108,20 +108,20 @@ export async function withApiKey(
 	const apiKey = usableApiKey(credentials.apiKey);
 	if (apiKey === '') {
 		throw new Error(
-			'The "OFAuth API" credential has no API key, so nothing was sent. Paste the key from API Keys in the OFAuth dashboard.',
+			"The 'OFAuth API' credential has no API key, so nothing was sent. Paste the key from API Keys in the OFAuth dashboard.",
 		);
 	}
 	const base = checkBaseUrl(credentials.baseUrl);
 	if (!base.ok) {
 		throw new Error(
-			`The Base URL of the OFAuth API credential is not allowed: ${base.reason}. The API key was not sent.`,
+			`The 'Base URL' of the 'OFAuth API' credential is not allowed: ${base.reason}. The API key was not sent.`,
 		);
 	}
 	const target = requestedUrl(requestOptions);
 	if (target === undefined || !isWithinBaseUrl(target, base.baseUrl)) {
 		const where = target ? `${target.origin}${target.pathname}` : 'an address that is not an absolute http(s) URL';
 		throw new Error(
-			`The "OFAuth API" credential only sends its API key to ${base.baseUrl}; this request goes to ${where}, so it was not sent. Use the credential only for the OFAuth API, or set its Base URL.`,
+			`The 'OFAuth API' credential only sends its API key to ${base.baseUrl}; this request goes to ${where}, so it was not sent. Use the credential only for the OFAuth API, or set its 'Base URL'.`,
 		);
 	}
 	return {

@@ -38,24 +38,24 @@ export function checkSyncResult(body: unknown, requestedListId: string): Parsed<
 	const fields = body as Record<string, unknown>;
 	const problems: string[] = [];
 
-	if (!('synced' in fields)) problems.push('synced is missing');
+	if (!('synced' in fields)) problems.push("'synced' is missing");
 	else if (typeof fields.synced !== 'boolean') {
-		problems.push(`synced is ${typeName(fields.synced)}, expected boolean`);
+		problems.push(`'synced' is ${typeName(fields.synced)}, expected boolean`);
 	}
 
-	if (!('listId' in fields)) problems.push('listId is missing');
+	if (!('listId' in fields)) problems.push("'listId' is missing");
 	else if (typeof fields.listId !== 'string') {
-		problems.push(`listId is ${typeName(fields.listId)}, expected string`);
+		problems.push(`'listId' is ${typeName(fields.listId)}, expected string`);
 	} else if (fields.listId !== requestedListId) {
-		problems.push(`listId is "${fields.listId.slice(0, 40)}", but list ${requestedListId} was synced`);
+		problems.push(`'listId' is "${fields.listId.slice(0, 40)}", but list ${requestedListId} was synced`);
 	}
 
 	for (const field of COUNT_FIELDS) {
 		const value = fields[field];
-		if (!(field in fields)) problems.push(`${field} is missing`);
-		else if (typeof value !== 'number') problems.push(`${field} is ${typeName(value)}, expected number`);
+		if (!(field in fields)) problems.push(`'${field}' is missing`);
+		else if (typeof value !== 'number') problems.push(`'${field}' is ${typeName(value)}, expected number`);
 		else if (!Number.isSafeInteger(value) || value < 0) {
-			problems.push(`${field} is ${value}, expected a whole number of at least 0`);
+			problems.push(`'${field}' is ${value}, expected a whole number of at least 0`);
 		}
 	}
 	if (problems.length > 0) return { ok: false, problems };

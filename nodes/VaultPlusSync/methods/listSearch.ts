@@ -73,7 +73,7 @@ export async function searchVaultLists(
 	);
 	if (!connection.ok) {
 		throw new NodeOperationError(this.getNode(), 'Choose a connection first', {
-			description: `Vault lists belong to a connection; set "Connection" above (${connection.reason}).`,
+			description: `Vault lists belong to a connection; set 'Connection' above (${connection.reason}).`,
 		});
 	}
 

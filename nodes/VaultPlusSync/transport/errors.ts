@@ -178,7 +178,7 @@ function explain(status: number, body: OfAuthErrorBody, subject: RequestSubject)
 					? `The OnlyFans session of ${connection} has expired`
 					: `OFAuth has no OnlyFans session for ${connection}`,
 			description:
-				'Reconnect this OnlyFans account through OFAuth Link, then run the workflow again. The API key is fine and needs no change. If the connection was removed, pick another one in "Connection".',
+				"Reconnect this OnlyFans account through OFAuth Link, then run the workflow again. The API key is fine and needs no change. If the connection was removed, pick another one in 'Connection'.",
 		};
 	}
 	if (status === 401 && code === 'RULES_OUTDATED') {
@@ -191,7 +191,7 @@ function explain(status: number, body: OfAuthErrorBody, subject: RequestSubject)
 		return {
 			message: 'OFAuth rejected the API key',
 			description:
-				'Open the "OFAuth API" credential and paste a valid key from API Keys in the OFAuth dashboard. Check that the key was not revoked and that Base URL points at the OFAuth API.',
+				"Open the 'OFAuth API' credential and paste a valid key from API Keys in the OFAuth dashboard. Check that the key was not revoked and that 'Base URL' points at the OFAuth API.",
 		};
 	}
 	if (status === 403) {
@@ -205,7 +205,7 @@ function explain(status: number, body: OfAuthErrorBody, subject: RequestSubject)
 		return {
 			message: 'The OFAuth API at the configured Base URL has no such endpoint',
 			description:
-				'Check Base URL in the "OFAuth API" credential: it should be https://api.ofauth.com unless OFAuth told you otherwise.',
+				"Check 'Base URL' in the 'OFAuth API' credential: it should be https://api.ofauth.com unless OFAuth told you otherwise.",
 		};
 	}
 	if (status === 404) {
@@ -305,7 +305,7 @@ export function unexpectedAnswerError(node: INode, answer: UnexpectedAnswer): No
 		{ message: what },
 		{
 			message: `${what}${itemSuffix(subject)}`,
-			description: `${quote(problems.join('; '), secrets)}. Received: ${quote(received, secrets)}. Nothing was output for this item; check that Base URL points at the OFAuth API.${retried ? ` ${retried}` : ''}`,
+			description: `${quote(problems.join('; '), secrets)}. Received: ${quote(received, secrets)}. Nothing was output for this item; check that 'Base URL' in the 'OFAuth API' credential points at the OFAuth API.${retried ? ` ${retried}` : ''}`,
 			itemIndex: subject.itemIndex,
 		},
 	);
@@ -351,7 +351,7 @@ export function unreachableError(
 		{ message: `Could not reach OFAuth at ${host}`, ...(code ? { networkCode: code } : {}) },
 		{
 			message: `Could not reach OFAuth at ${host}: ${reason}${itemSuffix(subject)}`,
-			description: `Check Base URL in the "OFAuth API" credential and that this n8n instance can reach it. Run again once the network is back; the sync is safe to repeat.${retried ? ` ${retried}` : ''}`,
+			description: `Check 'Base URL' in the 'OFAuth API' credential and that this n8n instance can reach it. Run again once the network is back; the sync is safe to repeat.${retried ? ` ${retried}` : ''}`,
 			itemIndex: subject.itemIndex,
 		},
 	);

@@ -48,7 +48,7 @@ export interface OfAuthSession extends AttemptSession {
 function credentialError(node: INode, message: string, itemIndex?: number): NodeOperationError {
 	return new NodeOperationError(node, message, {
 		description:
-			'Open the "OFAuth API" credential: paste the key from API Keys in the OFAuth dashboard and set Base URL to https://api.ofauth.com (or another HTTPS address). The key is never sent to an address that fails this check.',
+			"Open the 'OFAuth API' credential: paste the key from API Keys in the OFAuth dashboard and set 'Base URL' to https://api.ofauth.com (or another HTTPS address). The key is never sent to an address that fails this check.",
 		itemIndex,
 	});
 }
@@ -62,11 +62,11 @@ export async function openSession(context: OfAuthContext, itemIndex?: number): P
 	const data = await context.getCredentials(CREDENTIAL_NAME, itemIndex);
 	const base = checkBaseUrl(data.baseUrl);
 	if (!base.ok) {
-		throw credentialError(node, `The Base URL of the OFAuth API credential is not allowed: ${base.reason}`, itemIndex);
+		throw credentialError(node, `The 'Base URL' of the 'OFAuth API' credential is not allowed: ${base.reason}`, itemIndex);
 	}
 	const storedKey = typeof data.apiKey === 'string' ? data.apiKey : '';
 	if (usableApiKey(storedKey) === '') {
-		throw credentialError(node, 'The "OFAuth API" credential has no API key', itemIndex);
+		throw credentialError(node, "The 'OFAuth API' credential has no API key", itemIndex);
 	}
 	const reference = node.credentials?.[CREDENTIAL_NAME];
 	return {

@@ -37,16 +37,16 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 function optionalText(fields: Record<string, unknown>, name: string, problems: string[]): string | undefined {
 	const value = fields[name];
 	if (value === undefined || value === null) return undefined;
-	if (typeof value !== 'string') problems.push(`${name} is ${typeName(value)}, expected string`);
+	if (typeof value !== 'string') problems.push(`'${name}' is ${typeName(value)}, expected string`);
 	return typeof value === 'string' ? value : undefined;
 }
 
 export function parsePage<T>(body: unknown, check: EntryCheck<T>): Parsed<Page<T>> {
 	if (!isRecord(body)) return { ok: false, problems: [`the body is ${typeName(body)}, not an object`] };
 	const { list, hasMore } = body;
-	if (!Array.isArray(list)) return { ok: false, problems: [`list is ${typeName(list)}, expected array`] };
+	if (!Array.isArray(list)) return { ok: false, problems: [`'list' is ${typeName(list)}, expected array`] };
 	if (hasMore !== undefined && hasMore !== null && typeof hasMore !== 'boolean') {
-		return { ok: false, problems: [`hasMore is ${typeName(hasMore)}, expected boolean`] };
+		return { ok: false, problems: [`'hasMore' is ${typeName(hasMore)}, expected boolean`] };
 	}
 	const entries: T[] = [];
 	for (const [index, entry] of list.entries()) {
@@ -60,7 +60,7 @@ export function parsePage<T>(body: unknown, check: EntryCheck<T>): Parsed<Page<T
 export const checkConnection: EntryCheck<Connection> = (entry) => {
 	if (!isRecord(entry)) return { ok: false, problem: `it is ${typeName(entry)}, not an object` };
 	if (typeof entry.id !== 'string' || entry.id === '') {
-		return { ok: false, problem: `id is ${typeName(entry.id)}, expected a non-empty string` };
+		return { ok: false, problem: `'id' is ${typeName(entry.id)}, expected a non-empty string` };
 	}
 	const problems: string[] = [];
 	let userData: Connection['userData'];
@@ -70,7 +70,7 @@ export const checkConnection: EntryCheck<Connection> = (entry) => {
 			username: optionalText(entry.userData, 'username', problems),
 		};
 	} else if (entry.userData !== undefined && entry.userData !== null) {
-		problems.push(`userData is ${typeName(entry.userData)}, expected object`);
+		problems.push(`'userData' is ${typeName(entry.userData)}, expected object`);
 	}
 	if (problems.length > 0) return { ok: false, problem: problems.join('; ') };
 	return { ok: true, value: { id: entry.id, userData } };
@@ -80,7 +80,7 @@ export const checkVaultList: EntryCheck<VaultList> = (entry) => {
 	if (!isRecord(entry)) return { ok: false, problem: `it is ${typeName(entry)}, not an object` };
 	const { id } = entry;
 	const idOk = (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) || (typeof id === 'string' && /^\d{1,20}$/.test(id));
-	if (!idOk) return { ok: false, problem: `id is ${typeName(id)}${typeof id === 'string' || typeof id === 'number' ? ` ${JSON.stringify(id).slice(0, 40)}` : ''}, expected a number` };
+	if (!idOk) return { ok: false, problem: `'id' is ${typeName(id)}${typeof id === 'string' || typeof id === 'number' ? ` ${JSON.stringify(id).slice(0, 40)}` : ''}, expected a number` };
 	const problems: string[] = [];
 	const name = optionalText(entry, 'name', problems);
 	const type = optionalText(entry, 'type', problems);
