@@ -19,7 +19,8 @@ async function syncs() {
 
 describe('many lists over many connections', () => {
 	beforeEach(async () => {
-		await sandbox.setLatency({ syncMs: 15 });
+		// Long enough that every connection's first sync is still running when the last one starts, even on a busy machine.
+		await sandbox.setLatency({ syncMs: 60 });
 	});
 
 	it('runs connections at once but each connection one sync at a time, in input order', async () => {
