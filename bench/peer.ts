@@ -205,13 +205,17 @@ tarball into each n8n's custom folder. Every job is Manual Trigger → Code (the
 node → one more request (the end of the watched window), run with \`n8n execute\` against the same
 sandbox (100 ms per sync) ${RUNS} times. "Node time" is n8n's own execution time of the sync node; the
 lower bound follows from the schedule's rules (one sync at a time per connection, at most N at once).
-"CPU per sync" is the n8n process's CPU time (user + system) from its first request to the end of the
-job, divided by the syncs sent: everything n8n spent on that node's work, expressions included. The
+"CPU per sync" is the CPU time (user + system) of n8n's main thread from a request the workflow makes
+just before the sync node starts to one it makes just after, divided by the syncs sent: everything n8n
+spent on that node's work, its parameters and expressions included. The
 bare node (\`bench/bare-node/\`) does nothing but call n8n's request helper with the credential, N at a
 time, reading the IDs straight from the items: the floor that n8n itself sets for any node. The HTTP
 Request node is set up as a user would (PUT, the \`apiKey\` and \`x-connection-id\` headers, default
 options), which sends all 200 at once and keeps no schedule, so it has no bound to compare with. Goal: our median ratio at most ${GOAL_RATIO} (or the floor plus 10 %),
-our CPU per sync no more than the HTTP Request node's.
+our CPU per sync no more than the HTTP Request node's, both in n8n 2.41.1. On n8n 1.123.81 (Node 20, which has
+no \`process.threadCpuUsage\`) "CPU per sync" is the whole process's CPU, n8n's background threads
+included, over a window as long as the job: our node's window is three to four times the HTTP Request
+node's, so there the two figures do not compare work per request.
 
 ${sections.join('\n\n')}
 
@@ -232,12 +236,18 @@ ${markdownTable(extras.loop)}
 
 ${READING_LOOP_DELAY}
 
-Measured inside the \`n8n execute\` process from its first outgoing request to the request made by the
-node after the sync node, so n8n's start and shutdown are left out. In the second row the node runs
+Measured inside the \`n8n execute\` process over the same window as the CPU above, so n8n's start and
+shutdown are left out. In the second row the node runs
 with continue-on-fail and every request gets a hostile answer from the sandbox's fault queue, a fifth of
 the items each (below). The last two rows run the same sync node twice in one execution and watch only
 the second run: n8n loads much of its own code the first time an execution needs it, and that blocks the
-event loop whatever the node does; the warm rows show what the node's own work costs.
+event loop whatever the node does; the warm rows show what the node's own work costs. Under hostile
+answers n8n receives tens of megabytes in under a second (the node stops reading each answer at its
+limit, but what has already arrived is read off the socket); the longest blocks there are garbage
+collection of that data, and vary between runs (from about 30 to 90 ms on this machine), while the
+node's own code never shows in a block longer than a few milliseconds in the profiles. In n8n-core's
+engine (\`npm run bench\`), where the sandbox runs in another process, the same answers block for at
+most about 26 ms.
 
 ${HOSTILE_ANSWERS}`;
 }
