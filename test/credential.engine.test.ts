@@ -80,6 +80,7 @@ describe('the OFAuth API credential', () => {
 		['a relative path with no base', 'https://api.ofauth.com', { url: '/v2/account/whoami' }],
 		['another base given with the request', 'https://api.ofauth.com', { baseURL: 'https://evil.example', url: '/v2' }],
 		['a legacy uri to another host', 'https://api.ofauth.com', { uri: 'https://evil.example/v2' }],
+		['a null url beside a good uri, which n8n sends to baseURL', 'https://api.ofauth.com', { url: null, uri: 'https://api.ofauth.com/v2', baseURL: 'https://evil.example' }],
 		['a path outside the proxy prefix', 'https://proxy.example/ofauth', { url: 'https://proxy.example/ofauthx/v2' }],
 		['a path that climbs out of the prefix', 'https://proxy.example/ofauth', { url: 'https://proxy.example/ofauth/../admin' }],
 	])('refuses to add the key to a request for %s, saying where the key may go', async (_case, baseUrl, request) => {

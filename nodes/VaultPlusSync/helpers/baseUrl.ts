@@ -67,9 +67,10 @@ const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
  * http(s) URL, which the key guard then refuses.
  */
 export function requestedUrl(options: RequestAddress): URL | undefined {
-	const given = options.url ?? options.uri;
+	// As n8n's request adapters do: any url given, even null, wins over uri; both become text.
+	const given = options.url !== undefined ? options.url : options.uri;
 	const url = given === undefined || given === null ? '' : String(given);
-	const base = typeof options.baseURL === 'string' ? options.baseURL : '';
+	const base = options.baseURL === undefined || options.baseURL === null ? '' : String(options.baseURL);
 	const full =
 		base !== '' && !ABSOLUTE_URL.test(url)
 			? url === ''

@@ -21,13 +21,15 @@ const JSON_FIELD = /^=\{\{\s*\$json\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/;
  * The field a parameter reads when its whole value (or, for a resource locator picked "By ID" or
  * "From List", its value) is `{{ $json.field }}`.
  */
-function plainJsonField(parameter: unknown): string | undefined {
+function plainJsonField(parameter: unknown): { field: string; locator: boolean } | undefined {
 	let expression = parameter;
-	if (parameter !== null && typeof parameter === 'object' && !Array.isArray(parameter)) {
+	const locator = parameter !== null && typeof parameter === 'object' && !Array.isArray(parameter);
+	if (locator) {
 		const { __rl, mode, value } = parameter as { __rl?: unknown; mode?: unknown; value?: unknown };
 		expression = __rl === true && (mode === 'id' || mode === 'list') ? value : undefined;
 	}
-	return typeof expression === 'string' ? JSON_FIELD.exec(expression)?.[1] : undefined;
+	const field = typeof expression === 'string' ? JSON_FIELD.exec(expression)?.[1] : undefined;
+	return field === undefined ? undefined : { field, locator };
 }
 
 /**
@@ -41,12 +43,14 @@ export function itemParameterReader(context: IExecuteFunctions): ReadParameter {
 	const parameters = context.getNode().parameters;
 	const items = context.getInputData();
 	const fixedValues = new Map<string, unknown>();
-	const fields = new Map<string, string | undefined>();
+	const fields = new Map<string, ReturnType<typeof plainJsonField>>();
 	return (name, itemIndex, fallback, options) => {
 		if (!fields.has(name)) fields.set(name, plainJsonField(parameters[name]));
-		const field = fields.get(name);
+		const plain = fields.get(name);
 		const json: IDataObject | undefined = items[itemIndex]?.json;
-		if (field !== undefined && json && Object.prototype.hasOwnProperty.call(json, field)) return json[field];
+		// A resource locator's value alone is what n8n returns only when asked to extract it.
+		const applies = plain !== undefined && (!plain.locator || options?.extractValue === true);
+		if (applies && json && Object.prototype.hasOwnProperty.call(json, plain.field)) return json[plain.field];
 		if (holdsExpression(parameters[name])) {
 			return context.getNodeParameter(name, itemIndex, fallback, options);
 		}
