@@ -98,6 +98,21 @@ function requestOptions<T>(session: OfAuthSession, request: OfAuthRequest<T>, po
 	};
 }
 
+/** An answer that arrived but cannot be used: not JSON, too large, or not the expected shape. */
+function unexpectedAnswer<T>(
+	node: INode,
+	session: OfAuthSession,
+	request: OfAuthRequest<T>,
+	answer: { problems: string[]; received: string; history?: AttemptHistory },
+): Error {
+	return unexpectedAnswerError(node, {
+		what: `OFAuth returned an unexpected ${request.expected}`,
+		subject: request.subject,
+		secrets: session.secrets,
+		...answer,
+	});
+}
+
 /** Turns the last attempt of a request that did not succeed into the error the user sees. */
 function failedAttemptError<T>(
 	node: INode,
@@ -106,25 +121,18 @@ function failedAttemptError<T>(
 	attempt: Attempt,
 	history: AttemptHistory,
 ): Error {
-	const { secrets } = session;
-	const unexpected = (problems: string[], received: string) =>
-		unexpectedAnswerError(node, {
-			what: `OFAuth returned an unexpected ${request.expected}`,
-			problems,
-			received,
-			subject: request.subject,
-			secrets,
-			history,
-		});
 	if (attempt.kind === 'unreachable') {
 		return unreachableError(node, attempt.code, session.host, request.subject, history);
 	}
-	if (attempt.kind === 'garbled') return unexpected([attempt.problem], attempt.text);
+	if (attempt.kind === 'garbled') {
+		return unexpectedAnswer(node, session, request, { problems: [attempt.problem], received: attempt.text, history });
+	}
 	if (isSuccess(attempt.statusCode)) {
-		return unexpected([`the body is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`], attempt.text);
+		const problems = [`the body is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`];
+		return unexpectedAnswer(node, session, request, { problems, received: attempt.text, history });
 	}
 	const failed = { statusCode: attempt.statusCode, headers: attempt.headers, body: attempt.text };
-	return ofAuthApiError(node, failed, request.subject, secrets, history);
+	return ofAuthApiError(node, failed, request.subject, session.secrets, history);
 }
 
 /**
@@ -143,23 +151,15 @@ export async function ofAuthApiRequest<T>(
 	const startedAt = Date.now();
 	for (let attemptNumber = 1; ; attemptNumber++) {
 		const attempt = await sendAttempt(context, session, { options, connectionId: request.connectionId, policy });
-		const history = { attempts: attemptNumber, elapsedMs: Date.now() - startedAt, cancelled: false };
 		if (attempt.kind === 'answer' && isSuccess(attempt.statusCode) && attempt.complete) {
 			const parsed = request.parse(attempt.json);
 			if (parsed.ok) return parsed.value;
-			throw unexpectedAnswerError(context.getNode(), {
-				what: `OFAuth returned an unexpected ${request.expected}`,
-				problems: parsed.problems,
-				received: attempt.text,
-				subject: request.subject,
-				secrets: session.secrets,
-			});
+			throw unexpectedAnswer(context.getNode(), session, request, { problems: parsed.problems, received: attempt.text });
 		}
 		const retriesLeft = attemptNumber <= policy.maxRetries && isRetryable(attempt);
 		const waitMs = retriesLeft ? retryDelayMs(attempt, attemptNumber, policy, Date.now(), Math.random) : 0;
 		if (retriesLeft && (await pause(waitMs, cancel))) continue;
-		history.elapsedMs = Date.now() - startedAt;
-		history.cancelled = retriesLeft;
+		const history = { attempts: attemptNumber, elapsedMs: Date.now() - startedAt, cancelled: retriesLeft };
 		throw failedAttemptError(context.getNode(), session, request, attempt, history);
 	}
 }
