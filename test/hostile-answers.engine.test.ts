@@ -102,6 +102,13 @@ describe('hostile answers', () => {
 		const result = await syncOnce({ timeout: 1 });
 
 		expect(result.output[0].json.error).toBe('Could not reach OFAuth at ' + new URL(sandbox.url).host + ': it did not answer within the timeout [item 0]');
+		// The node closed the connection then: the sandbox, still trickling, sees the client leave.
+		let closed = false;
+		for (let poll = 0; poll < 20 && !closed; poll++) {
+			closed = (await syncRequests())[0]?.endedAt !== undefined;
+			if (!closed) await new Promise((resolve) => setTimeout(resolve, 50));
+		}
+		expect(closed).toBe(true);
 		const retried = await syncOnce({ timeout: 1, maxRetries: 1 });
 		expect(retried.output[0].json).toMatchObject({ synced: true, listId: '1001' });
 	});
