@@ -7,5 +7,5 @@ import { globalIgnores } from 'eslint/config';
 
 export default [
 	...config,
-	globalIgnores(['test/', 'scripts/', 'bench/', 'coverage/', '.e2e/', 'demo-output/', '.bench-build/']),
+	globalIgnores(['test/', 'sandbox/', 'scripts/', 'bench/', 'coverage/', '.e2e/', 'demo-output/', '.bench-build/']),
 ];

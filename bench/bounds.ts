@@ -1,5 +1,5 @@
 /** Lower bounds on wall time that any schedule obeying the node's rules must respect. */
-import type { FanOutTarget } from '../test/harness/seeds';
+import type { FanOutTarget } from '../sandbox/fan-out-seed';
 
 /** One sync at a time per connection, at most `maxConcurrent` at once, each sync `latencyMs` long. */
 export function scheduleLowerBoundMs(targets: FanOutTarget[], latencyMs: number, maxConcurrent: number): number {

@@ -3,7 +3,7 @@
  * the items, in the sandbox's fault queue. Every one is an error for the node; none may hold up
  * n8n's event loop for long (the issue's goal: no block over about 50 ms).
  */
-import type { FaultSpec } from '../test/sandbox/server';
+import type { FaultSpec } from '../sandbox/server';
 
 export const HOSTILE_ITEMS = 40;
 

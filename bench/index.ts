@@ -7,8 +7,8 @@ import '../test/setup-env';
 import { performance } from 'node:perf_hooks';
 
 import { nodeHelpers, runSync } from '../test/harness/engine';
-import { SandboxClient, TEST_API_KEY } from '../test/harness/sandbox-client';
-import { fanOutSeed, type FanOutTarget } from '../test/harness/seeds';
+import { SandboxClient, TEST_API_KEY } from '../sandbox/client';
+import { fanOutSeed, type FanOutTarget } from '../sandbox/fan-out-seed';
 import { consoleTable, machineLine, markdownTable, writeSection } from './report';
 import { bucketLowerBoundMs, scheduleLowerBoundMs } from './bounds';
 import { LOOP_GOAL_MS, LOOP_TABLE_HEAD, loopRow, READING_LOOP_DELAY, withLoopDelay } from './event-loop';

@@ -1,6 +1,6 @@
 /** The workflows `npm run bench:peer` runs in real n8n: one fan-out job, by each node that can do it. */
 import { CREDENTIAL, SANDBOX_API_KEY } from '../scripts/demo/workflows';
-import type { FanOutTarget } from '../test/harness/seeds';
+import type { FanOutTarget } from '../sandbox/fan-out-seed';
 import { HOSTILE_ITEMS } from './hostile-answers';
 
 /** The last node of each workflow asks the sandbox for this: the end of the watched window. */

@@ -7,12 +7,12 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import type { SandboxSeed } from '../test/sandbox/seed';
+import type { SandboxSeed } from '../sandbox/seed';
 
 /** The CLI next to this file: TypeScript run through tsx, or compiled JavaScript run as is. */
 function cliCommand(): string[] {
-	const compiled = path.resolve(__dirname, '../test/sandbox/cli.js');
-	return existsSync(compiled) ? [compiled] : ['--import', 'tsx', path.resolve(__dirname, '../test/sandbox/cli.ts')];
+	const compiled = path.resolve(__dirname, '../sandbox/cli.js');
+	return existsSync(compiled) ? [compiled] : ['--import', 'tsx', path.resolve(__dirname, '../sandbox/cli.ts')];
 }
 
 export interface SandboxProcess {

@@ -1,6 +1,6 @@
 import { FIRST_SYNC_OF_BEACH_SET } from './harness/fixtures';
 import { runAsTool } from './harness/tool';
-import { useSandbox } from './harness/sandbox-client';
+import { useSandbox } from '../sandbox/client';
 
 const sandbox = useSandbox();
 

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { OnError } from './harness/engine';
 import { capturedLogs, runSync, searchList, testCredential } from './harness/engine';
-import { useSandbox } from './harness/sandbox-client';
+import { useSandbox } from '../sandbox/client';
 
 /** Distinctive, so that any copy of it anywhere is found. */
 const SECRET_KEY = 'Zk-93-qx-Lp';

@@ -1,8 +1,8 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import { runSync } from './harness/engine';
-import { useSandbox } from './harness/sandbox-client';
-import { fanOutSeed } from './harness/seeds';
+import { useSandbox } from '../sandbox/client';
+import { fanOutSeed } from '../sandbox/fan-out-seed';
 
 const { seed, targets } = fanOutSeed(6, 5);
 const sandbox = useSandbox({ seed });

@@ -1,5 +1,5 @@
 import { runSync } from './harness/engine';
-import { useSandbox } from './harness/sandbox-client';
+import { useSandbox } from '../sandbox/client';
 
 const sandbox = useSandbox();
 

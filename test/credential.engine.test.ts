@@ -1,5 +1,5 @@
 import { authenticateRequest, testCredential } from './harness/engine';
-import { TEST_API_KEY, useSandbox } from './harness/sandbox-client';
+import { TEST_API_KEY, useSandbox } from '../sandbox/client';
 
 const sandbox = useSandbox();
 

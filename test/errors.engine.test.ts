@@ -1,7 +1,7 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import { byId, runSync, type OnError } from './harness/engine';
-import { useSandbox } from './harness/sandbox-client';
+import { useSandbox } from '../sandbox/client';
 
 const sandbox = useSandbox();
 

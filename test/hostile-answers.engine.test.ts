@@ -3,9 +3,9 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { retryPolicy } from '../nodes/VaultPlusSync/actions/syncList';
 import { parseErrorBody, stripTags } from '../nodes/VaultPlusSync/transport/errors';
-import type { FaultSpec } from './sandbox/server';
+import type { FaultSpec } from '../sandbox/server';
 import { byId, capturedLogs, runSync, searchList, type OnError } from './harness/engine';
-import { useSandbox } from './harness/sandbox-client';
+import { useSandbox } from '../sandbox/client';
 
 /** A key with every character that JSON or URL encoding changes. */
 const KEY = 'sk+Zk/93="qx\\Lp';

@@ -5,7 +5,7 @@ import axios from 'axios';
 
 import { checkBaseUrl } from '../nodes/VaultPlusSync/helpers/baseUrl';
 import { authenticateRequest, runSync } from './harness/engine';
-import { TEST_API_KEY, useSandbox } from './harness/sandbox-client';
+import { TEST_API_KEY, useSandbox } from '../sandbox/client';
 
 const sandbox = useSandbox();
 const SEED = 20261127;

@@ -1,6 +1,6 @@
 import { searchList } from './harness/engine';
-import { SandboxClient, useSandbox } from './harness/sandbox-client';
-import { defaultSeed } from './sandbox/seed';
+import { SandboxClient, useSandbox } from '../sandbox/client';
+import { defaultSeed } from '../sandbox/seed';
 
 const sandbox = useSandbox();
 

@@ -2,8 +2,8 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { byId, runSync, startSync } from './harness/engine';
 import { FIRST_SYNC_OF_BEACH_SET } from './harness/fixtures';
-import { useSandbox } from './harness/sandbox-client';
-import type { FaultSpec } from './sandbox/server';
+import { useSandbox } from '../sandbox/client';
+import type { FaultSpec } from '../sandbox/server';
 
 const sandbox = useSandbox();
 

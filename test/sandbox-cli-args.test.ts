@@ -1,5 +1,5 @@
-import { parseArgs, USAGE } from './sandbox/cli-args';
-import { startSandbox } from './sandbox/server';
+import { parseArgs, USAGE } from '../sandbox/cli-args';
+import { startSandbox } from '../sandbox/server';
 
 describe('the sandbox CLI flags', () => {
 	it('leave rate limit and latency alone by default', () => {

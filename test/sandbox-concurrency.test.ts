@@ -1,6 +1,6 @@
 import { useSandboxHttp } from './harness/sandbox-http';
-import { startSandbox } from './sandbox/server';
-import { StatsRecorder } from './sandbox/stats';
+import { startSandbox } from '../sandbox/server';
+import { StatsRecorder } from '../sandbox/stats';
 
 const http = useSandboxHttp();
 

@@ -1,7 +1,7 @@
 import axios from 'axios';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { useSandboxHttp } from './harness/sandbox-http';
-import { startSandbox, type FaultSpec } from './sandbox/server';
+import { startSandbox, type FaultSpec } from '../sandbox/server';
 
 const http = useSandboxHttp();
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { syncList, type SandboxState, type SyncResult } from './sandbox/model';
-import { setListMedia } from './sandbox/mutations';
-import { buildState, type SandboxSeed } from './sandbox/seed';
-import { snapshot, type ConnectionSnapshot } from './sandbox/snapshot';
+import { syncList, type SandboxState, type SyncResult } from '../sandbox/model';
+import { setListMedia } from '../sandbox/mutations';
+import { buildState, type SandboxSeed } from '../sandbox/seed';
+import { snapshot, type ConnectionSnapshot } from '../sandbox/snapshot';
 
 const SEED = 42;
 const RUNS = 200;

@@ -1,10 +1,10 @@
 import { FIRST_SYNC_OF_BEACH_SET_RESULT } from './harness/fixtures';
-import { ApiError } from './sandbox/errors';
-import { syncList, whoami, type SandboxState, type SyncResult } from './sandbox/model';
-import { patchListMedia, setListMedia, setSessionStatus, setVaultPlus } from './sandbox/mutations';
-import { listConnections, listVaultLists } from './sandbox/queries';
-import { buildState, defaultSeed, parseSeed } from './sandbox/seed';
-import { snapshot } from './sandbox/snapshot';
+import { ApiError } from '../sandbox/errors';
+import { syncList, whoami, type SandboxState, type SyncResult } from '../sandbox/model';
+import { patchListMedia, setListMedia, setSessionStatus, setVaultPlus } from '../sandbox/mutations';
+import { listConnections, listVaultLists } from '../sandbox/queries';
+import { buildState, defaultSeed, parseSeed } from '../sandbox/seed';
+import { snapshot } from '../sandbox/snapshot';
 
 const fp = (id: string, version = 'a') => ({ id, fingerprint: `fp-${id}-${version}` });
 

@@ -1,7 +1,7 @@
 import axios, { type AxiosInstance } from 'axios';
 import { Agent } from 'node:http';
-import { seededRandom } from './sandbox/prng';
-import { startSandbox, type Sandbox } from './sandbox/server';
+import { seededRandom } from '../sandbox/prng';
+import { startSandbox, type Sandbox } from '../sandbox/server';
 
 let sandbox: Sandbox;
 let agent: Agent;

@@ -1,6 +1,6 @@
 import axios, { type AxiosResponse } from 'axios';
 import { useSandboxHttp } from './harness/sandbox-http';
-import { startSandbox } from './sandbox/server';
+import { startSandbox } from '../sandbox/server';
 
 const KEY = 'test-key';
 

@@ -1,6 +1,6 @@
-import { ApiError } from './sandbox/errors';
-import { RateLimiter } from './sandbox/rate-limit';
-import { DEFAULT_RATE_LIMIT, parseRateLimit, type RateLimitInput } from './sandbox/rate-limit-config';
+import { ApiError } from '../sandbox/errors';
+import { RateLimiter } from '../sandbox/rate-limit';
+import { DEFAULT_RATE_LIMIT, parseRateLimit, type RateLimitInput } from '../sandbox/rate-limit-config';
 
 /** A limiter on a clock that moves only when the test moves it. */
 function limiterAt(config: RateLimitInput, start = 1_000_000) {

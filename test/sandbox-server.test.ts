@@ -1,8 +1,8 @@
 import axios, { type AxiosResponse } from 'axios';
 import { get } from 'node:http';
 import { useSandboxHttp } from './harness/sandbox-http';
-import { startSandbox, type LoggedRequest, type StateSnapshot } from './sandbox/server';
-import type { ConnectionView, VaultListsResponse } from './sandbox/queries';
+import { startSandbox, type LoggedRequest, type StateSnapshot } from '../sandbox/server';
+import type { ConnectionView, VaultListsResponse } from '../sandbox/queries';
 
 interface ConnectionsPage {
 	list: ConnectionView[];

@@ -1,6 +1,6 @@
 import { byId, fromList, NODE_NAME, runSync } from './harness/engine';
 import { FIRST_SYNC_OF_BEACH_SET } from './harness/fixtures';
-import { useSandbox } from './harness/sandbox-client';
+import { useSandbox } from '../sandbox/client';
 
 const sandbox = useSandbox();
 

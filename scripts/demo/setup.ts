@@ -6,8 +6,8 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 
-import type { Sandbox } from '../../test/sandbox/server';
-import { startSandbox } from '../../test/sandbox/server';
+import type { Sandbox } from '../../sandbox/server';
+import { startSandbox } from '../../sandbox/server';
 import { createUserFolder, packPackage, type N8nInstance } from '../n8n-instance';
 import { ensureRuntime, type RuntimeName } from '../n8n-runtime';
 import { DEMO_TARGETS } from './story';

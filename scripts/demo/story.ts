@@ -2,9 +2,9 @@
  * The demo's story, shared with the e2e tests: which lists the workflow syncs, how the sandbox's
  * OnlyFans lists change between runs, and what the sandbox's model predicts each run reports.
  */
-import type { ListPatch } from '../../test/sandbox/mutations';
-import type { SandboxState, SyncResult } from '../../test/sandbox/model';
-import { syncList } from '../../test/sandbox/model';
+import type { ListPatch } from '../../sandbox/mutations';
+import type { SandboxState, SyncResult } from '../../sandbox/model';
+import { syncList } from '../../sandbox/model';
 
 export interface SyncTarget {
 	connectionId: string;

@@ -26,7 +26,7 @@ import {
 	sandboxCredential,
 	SYNC_NODE_NAME,
 } from '../../scripts/demo/workflows';
-import type { Sandbox } from '../sandbox/server';
+import type { Sandbox } from '../../sandbox/server';
 
 const OWNER = { email: 'owner@vault-plus.test', password: 'VaultPlus1e2e', firstName: 'Vault', lastName: 'Owner' };
 

@@ -1,7 +1,7 @@
 import axios, { type AxiosInstance } from 'axios';
 
-import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
-import { TEST_API_KEY } from './sandbox-client';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
+import { TEST_API_KEY } from '../../sandbox/client';
 
 /** The sandbox's own tests talk raw HTTP: `api` carries the key and never throws on a status. */
 export interface SandboxHttp {

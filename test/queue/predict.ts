@@ -5,7 +5,7 @@
  * must give every list the same results.
  */
 import { predictRun, type SyncTarget } from '../../scripts/demo/story';
-import type { SandboxState, SyncResult } from '../sandbox/model';
+import type { SandboxState, SyncResult } from '../../sandbox/model';
 
 export type NodeItem = SyncResult & { connectionId: string };
 

@@ -9,7 +9,7 @@ import type { QueueEnvironment } from '../../scripts/queue/environment';
 import { getExecution, listExecutions } from '../../scripts/queue/executions';
 import { fireWebhook, type WebhookCall } from '../../scripts/queue/webhook';
 import { QUEUE_WORKFLOW_ID, WEBHOOK_NODE_NAME, WEBHOOK_PATH } from '../../scripts/queue/workflow';
-import type { ConcurrencyStats, LoggedRequest } from '../sandbox/server';
+import type { ConcurrencyStats, LoggedRequest } from '../../sandbox/server';
 
 export interface CallBody {
 	connectionId: string;

@@ -1,17 +1,19 @@
 import axios, { type AxiosInstance } from 'axios';
 
-import type { ConcurrencyStats, FaultSpec, LoggedRequest, RateLimitConfig, SandboxSeed } from '../sandbox/server';
-import { startSandbox } from '../sandbox/server';
-import type { OfAuthCredentials } from './credentials-helper';
+import type { ConcurrencyStats, FaultSpec, LoggedRequest, RateLimitConfig, SandboxSeed } from './server';
+import { startSandbox } from './server';
 
 export const TEST_API_KEY = 'test-key';
+
+/** The 'OFAuth API' credential's fields, pointed at this sandbox. */
+export type OfAuthCredentials = { apiKey: string; baseUrl: string };
 
 export interface MediaItem {
 	id: string;
 	fingerprint: string;
 }
 
-/** Drives a running sandbox over its HTTP admin API, as the demo and e2e scripts will. */
+/** Drives a sandbox over its HTTP admin API: the engine tests and `npm run bench` use it. */
 export class SandboxClient {
 	private started?: { url: string; close: () => Promise<void>; http: AxiosInstance };
 

@@ -14,7 +14,7 @@ export const USAGE = `Usage: npm run sandbox -- [options]
 
   --port <n>               Port to listen on (default ${DEFAULT_PORT}; 0 = any free port)
   --host <address>         Address to listen on (default ${DEFAULT_HOST})
-  --seed <file.json>       Seed to start from (default: the bundled test/sandbox/seed.json)
+  --seed <file.json>       Seed to start from (default: the bundled sandbox/seed.json)
 
 Rate limit of the Access/Vault+ API, per connection (a token bucket; off unless a flag is given):
   --rate-limit             Turn it on, with the defaults below

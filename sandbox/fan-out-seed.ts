@@ -1,5 +1,5 @@
-import type { SandboxSeed } from '../sandbox/seed';
-import { defaultSeed } from '../sandbox/seed';
+import type { SandboxSeed } from './seed';
+import { defaultSeed } from './seed';
 
 export interface FanOutTarget extends Record<string, string> {
 	connectionId: string;
