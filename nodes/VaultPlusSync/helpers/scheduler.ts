@@ -1,13 +1,4 @@
-/**
- * Runs one task per input item with these rules, whatever the timing of the answers:
- * - at most `maxConcurrent` tasks at once;
- * - tasks that share a `group` (a connection) start in input order, at most `maxPerGroup` at once;
- * - tasks that share a `resource` (a list of that connection) never overlap;
- * - among tasks allowed to start, the earliest in input order goes first;
- * - while tasks run, the next start waits for `betweenStarts` (one start per turn of the event loop).
- * Tasks are described lazily, in input order, so the first ones are already running while later
- * items are still being read. Results come back in input order.
- */
+/** One task of a schedule: what it acts on, and how to run it. */
 export interface ScheduledTask<T> {
 	group: string;
 	resource: string;
@@ -81,128 +72,194 @@ class ReadyGroups {
 	}
 }
 
+/**
+ * Runs one task per input item with these rules, whatever the timing of the answers:
+ * - at most `maxConcurrent` tasks at once;
+ * - tasks that share a `group` (a connection) start in input order, at most `maxPerGroup` at once;
+ * - tasks that share a `resource` (a list of that connection) never overlap;
+ * - among tasks allowed to start, the earliest in input order goes first;
+ * - while tasks run, the next start waits for `betweenStarts` (one start per turn of the event loop).
+ * Tasks are described lazily, in input order, so the first ones are already running while later
+ * items are still being read. Results come back in input order.
+ */
 export async function runScheduled<T>(
 	count: number,
 	describe: (index: number) => ScheduledTask<T>,
 	limits: ScheduleLimits,
 ): Promise<Array<PromiseSettledResult<T> | undefined>> {
-	const results: Array<PromiseSettledResult<T> | undefined> = new Array(count);
-	const tasks: Array<ScheduledTask<T> | undefined> = new Array(count);
-	const groups = new Map<string, GroupQueue>();
-	const maxConcurrent = Math.max(1, Math.floor(limits.maxConcurrent));
-	const maxPerGroup = Math.max(1, Math.floor(limits.maxPerGroup));
-	const batch = Math.max(1, Math.floor(limits.describeBatch ?? count));
-	const ready = new ReadyGroups();
-	let running = 0;
-	let described = 0;
-	let failed = false;
-	const stopped = () => (limits.stopOnFailure === true && failed) || limits.shouldStop?.() === true;
+	return await new Schedule(count, describe, limits).run();
+}
 
-	const headResource = (group: GroupQueue) => tasks[group.tasks[group.next]]!.resource;
-	const canStart = (group: GroupQueue): boolean =>
-		group.next < group.tasks.length && group.running < maxPerGroup && !group.busyResources.has(headResource(group));
-	const offer = (group: GroupQueue) => {
-		if (!group.queued && canStart(group)) {
-			group.queued = true;
-			ready.push(group.tasks[group.next], group);
-		}
-	};
+/**
+ * While other tasks run, a start waits for a `betweenStarts` that began after the previous start. A
+ * pause that fails still counts as a turn: the run must not stall on it.
+ */
+class TurnGate {
+	private starts = 0;
+	private passedAfter = 0;
+	private pending = false;
 
-	let settle = () => {};
-	const allSettled = new Promise<void>((resolve) => {
-		settle = resolve;
-	});
-	const finishIfDone = () => {
-		if (running === 0 && (described === count || stopped()) && (ready.size === 0 || stopped())) settle();
-	};
+	constructor(
+		private readonly betweenStarts: (() => Promise<void>) | undefined,
+		private readonly onTurnPassed: () => void,
+	) {}
 
-	// While other tasks run, a start waits for a `betweenStarts` that began after the previous start.
-	let starts = 0;
-	let turnPassedAfter = 0;
-	let turnPending = false;
-	const gateClosed = () => limits.betweenStarts !== undefined && turnPassedAfter < starts;
-	const awaitTurn = () => {
-		if (!limits.betweenStarts || turnPending) return;
-		turnPending = true;
-		const after = starts;
+	get closed(): boolean {
+		return this.betweenStarts !== undefined && this.passedAfter < this.starts;
+	}
+
+	started(): void {
+		this.starts++;
+		this.awaitTurn();
+	}
+
+	private awaitTurn(): void {
+		if (!this.betweenStarts || this.pending) return;
+		this.pending = true;
+		const after = this.starts;
 		const passed = () => {
-			turnPending = false;
-			turnPassedAfter = after;
-			if (gateClosed()) awaitTurn();
-			dispatch();
-			finishIfDone();
+			this.pending = false;
+			this.passedAfter = after;
+			if (this.closed) this.awaitTurn();
+			this.onTurnPassed();
 		};
-		// A pause that fails still counts as a turn: the run must not stall on it.
-		void Promise.resolve().then(limits.betweenStarts).then(passed, passed);
-	};
+		void Promise.resolve().then(this.betweenStarts).then(passed, passed);
+	}
+}
 
-	/** Starts what the rules allow; returns how many tasks it started. */
-	const dispatch = (): number => {
-		let started = 0;
-		while (running < maxConcurrent && ready.size > 0 && !stopped()) {
-			if (running > 0 && gateClosed()) break;
-			started++;
-			const group = ready.pop()!;
-			group.queued = false;
-			const index = group.tasks[group.next++];
-			const { resource, run } = tasks[index]!;
-			group.running++;
-			group.busyResources.add(resource);
-			running++;
-			offer(group);
-			starts++;
-			awaitTurn();
-			void Promise.resolve()
-				.then(run)
-				.then(
-					(value) => {
-						results[index] = { status: 'fulfilled', value };
-					},
-					(reason: unknown) => {
-						results[index] = { status: 'rejected', reason };
-						failed = true;
-					},
-				)
-				.then(() => {
-					group.running--;
-					group.busyResources.delete(resource);
-					running--;
-					offer(group);
-					dispatch();
-					finishIfDone();
-				});
+/** The state of one `runScheduled` call, moved on by its steps: describe, offer, dispatch, finish. */
+class Schedule<T> {
+	private readonly results: Array<PromiseSettledResult<T> | undefined>;
+	private readonly tasks: Array<ScheduledTask<T> | undefined>;
+	private readonly groups = new Map<string, GroupQueue>();
+	private readonly ready = new ReadyGroups();
+	private readonly maxConcurrent: number;
+	private readonly maxPerGroup: number;
+	private readonly batch: number;
+	private readonly gate: TurnGate;
+	private readonly allSettled: Promise<void>;
+	private settle = () => {};
+	private running = 0;
+	private described = 0;
+	private failed = false;
+
+	constructor(
+		private readonly count: number,
+		private readonly describe: (index: number) => ScheduledTask<T>,
+		private readonly limits: ScheduleLimits,
+	) {
+		this.results = new Array(count);
+		this.tasks = new Array(count);
+		this.maxConcurrent = Math.max(1, Math.floor(limits.maxConcurrent));
+		this.maxPerGroup = Math.max(1, Math.floor(limits.maxPerGroup));
+		this.batch = Math.max(1, Math.floor(limits.describeBatch ?? count));
+		this.allSettled = new Promise<void>((resolve) => {
+			this.settle = resolve;
+		});
+		this.gate = new TurnGate(limits.betweenStarts, () => {
+			this.dispatch();
+			this.finishIfDone();
+		});
+	}
+
+	/** Describes the tasks in input order, starting what may start as it goes, then waits for all. */
+	async run(): Promise<Array<PromiseSettledResult<T> | undefined>> {
+		let startedSinceYield = false;
+		while (this.described < this.count && !this.stopped()) {
+			this.describeNext();
+			if (this.dispatch() > 0) startedSinceYield = true;
+			// Pause only when the event loop has something to do: send what started, or start what waits
+			// for its turn. Otherwise keep reading.
+			const waitingToStart = this.ready.size > 0 && this.running < this.maxConcurrent;
+			const atBatchEnd = this.described % this.batch === 0 && this.described < this.count;
+			if ((startedSinceYield || waitingToStart) && atBatchEnd) {
+				startedSinceYield = false;
+				await this.limits.yieldToEventLoop?.();
+			}
 		}
-		return started;
-	};
+		this.dispatch();
+		this.finishIfDone();
+		await this.allSettled;
+		return this.results;
+	}
 
-	let startedSinceYield = false;
-	while (described < count && !stopped()) {
-		const index = described++;
+	private stopped(): boolean {
+		return (this.limits.stopOnFailure === true && this.failed) || this.limits.shouldStop?.() === true;
+	}
+
+	private describeNext(): void {
+		const index = this.described++;
 		try {
-			const task = describe(index);
-			tasks[index] = task;
-			let group = groups.get(task.group);
+			const task = this.describe(index);
+			this.tasks[index] = task;
+			let group = this.groups.get(task.group);
 			if (!group) {
 				group = { tasks: [], next: 0, running: 0, busyResources: new Set(), queued: false };
-				groups.set(task.group, group);
+				this.groups.set(task.group, group);
 			}
 			group.tasks.push(index);
-			offer(group);
+			this.offer(group);
 		} catch (reason) {
-			results[index] = { status: 'rejected', reason };
-			failed = true;
-		}
-		if (dispatch() > 0) startedSinceYield = true;
-		// Pause only when the event loop has something to do: send what started, or start what waits
-		// for its turn. Otherwise keep reading.
-		const waitingToStart = ready.size > 0 && running < maxConcurrent;
-		if ((startedSinceYield || waitingToStart) && described % batch === 0 && described < count) {
-			startedSinceYield = false;
-			await limits.yieldToEventLoop?.();
+			this.results[index] = { status: 'rejected', reason };
+			this.failed = true;
 		}
 	}
-	dispatch();
-	finishIfDone();
-	await allSettled;
-	return results;
+
+	/** Queues the group for a start if its next task may start now. */
+	private offer(group: GroupQueue): void {
+		if (group.queued || group.next >= group.tasks.length || group.running >= this.maxPerGroup) return;
+		const head = group.tasks[group.next];
+		if (group.busyResources.has(this.tasks[head]!.resource)) return;
+		group.queued = true;
+		this.ready.push(head, group);
+	}
+
+	/** Starts what the rules allow; returns how many tasks it started. */
+	private dispatch(): number {
+		let started = 0;
+		while (this.running < this.maxConcurrent && this.ready.size > 0 && !this.stopped()) {
+			if (this.running > 0 && this.gate.closed) break;
+			this.start(this.ready.pop()!);
+			started++;
+		}
+		return started;
+	}
+
+	private start(group: GroupQueue): void {
+		group.queued = false;
+		const index = group.tasks[group.next++];
+		const { resource, run } = this.tasks[index]!;
+		group.running++;
+		group.busyResources.add(resource);
+		this.running++;
+		this.offer(group);
+		this.gate.started();
+		void Promise.resolve()
+			.then(run)
+			.then(
+				(value) => {
+					this.results[index] = { status: 'fulfilled', value };
+				},
+				(reason: unknown) => {
+					this.results[index] = { status: 'rejected', reason };
+					this.failed = true;
+				},
+			)
+			.then(() => this.finish(group, resource));
+	}
+
+	private finish(group: GroupQueue, resource: string): void {
+		group.running--;
+		group.busyResources.delete(resource);
+		this.running--;
+		this.offer(group);
+		this.dispatch();
+		this.finishIfDone();
+	}
+
+	private finishIfDone(): void {
+		const stopped = this.stopped();
+		const nothingLeft = this.described === this.count && this.ready.size === 0;
+		if (this.running === 0 && (nothingLeft || stopped)) this.settle();
+	}
 }

@@ -1,13 +1,14 @@
 import { headerValue, parseRateLimitReset } from './retry';
 
+/** Added to each wait, since the headers are rounded to milliseconds. */
+const PACING_MARGIN_MS = 5;
+
 /**
  * Spaces a connection's requests by what OFAuth's rate-limit headers say, so that a busy run waits
  * for a token instead of draining the bucket and meeting 429s (whose Retry-After is whole seconds).
  * With X-RateLimit-Remaining at 0 and the bucket full again in X-RateLimit-Reset, one token comes back
  * after Reset / Limit.
  */
-const PACING_MARGIN_MS = 5;
-
 export class RatePacer {
 	private readonly notBefore = new Map<string, number>();
 
