@@ -1,4 +1,4 @@
-import { byId, fromList, NODE_NAME, runSync } from './harness/engine';
+import { byId, fromList, runSync } from './harness/engine';
 import { FIRST_SYNC_OF_BEACH_SET } from './harness/fixtures';
 import { useSandbox } from '../sandbox/client';
 
@@ -115,35 +115,5 @@ describe('Vault+ Sync in the n8n engine', () => {
 			unchangedItems: 2,
 			adoptedItems: 0,
 		});
-	});
-
-	it('adopts media another list cached and keeps media that another list still owns', async () => {
-		const counts = (seen: number, added: number, unchanged: number, adopted: number, removed: number) => ({
-			seen,
-			addedItems: added,
-			updatedItems: 0,
-			unchangedItems: unchanged,
-			adoptedItems: adopted,
-			removedItems: removed,
-		});
-		// 1001 holds 5001-5004; 1002 holds 5003-5005: 5003 and 5004 are shared.
-		expect(await syncOnce('conn_alice', '1001')).toMatchObject(counts(4, 4, 0, 0, 0));
-		expect(await syncOnce('conn_alice', '1002')).toMatchObject(counts(3, 1, 0, 2, 0));
-
-		// 1002 still owns 5003 and 5004, so dropping them from 1001 purges nothing.
-		await sandbox.patchListMedia('conn_alice', 1001, { remove: ['5003', '5004'] });
-		expect(await syncOnce('conn_alice', '1001')).toMatchObject(counts(2, 0, 2, 0, 0));
-
-		// Now 1002 is the last owner of 5003.
-		await sandbox.patchListMedia('conn_alice', 1002, { remove: ['5003'] });
-		expect(await syncOnce('conn_alice', '1002')).toMatchObject(counts(2, 0, 2, 0, 1));
-	});
-
-	it('runs as the workflow start node and records its output under the node name', async () => {
-		const { run } = await runSync({
-			credentials: sandbox.credentials(),
-			parameters: { connectionId: byId('conn_bella'), listId: byId('2002') },
-		});
-		expect(run.data.resultData.lastNodeExecuted).toBe(NODE_NAME);
 	});
 });
