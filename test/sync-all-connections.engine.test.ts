@@ -189,4 +189,77 @@ describe("Sync All Lists over all active connections ('Connections': All Active 
 		]);
 		expect(result.hints).toEqual([expect.objectContaining({ type: 'warning', message: expect.stringContaining("1 result has 'synced' false") })]);
 	});
+
+	it('pairs each input item with its own connections when several items run, each with its own filter', async () => {
+		const result = await runSync({
+			credentials: sandbox.credentials(),
+			items: [{ who: 'alice' }, { who: 'cora' }],
+			parameters: allActive({ connectionFilter: '={{ $json.who }}' }),
+		});
+
+		expect(result.output.map((item) => [item.json.connectionId, item.json.skipped, item.pairedItem])).toEqual([
+			['conn_alice', false, { item: 0 }],
+			['conn_alice', false, { item: 0 }],
+			['conn_alice', false, { item: 0 }],
+			['conn_cora', true, { item: 1 }],
+		]);
+	});
+
+	it("names a connection OFAuth has no session for (401 SESSION_NOT_PROVIDED while its lists are read) as 'no_session'", async () => {
+		await sandbox.injectFault({
+			status: 401,
+			body: { error: 'Connection not found or missing session data', type: 'SESSION_NOT_PROVIDED' },
+			match: { method: 'GET', pathPrefix: '/v2/access/vault/lists' },
+		});
+
+		const result = await runSync({ credentials: sandbox.credentials(), parameters: allActive({ connectionFilter: 'alice' }) });
+
+		expect(result.run.status).toBe('success');
+		expect(result.output.map((item) => item.json)).toEqual([
+			expect.objectContaining({
+				skipped: true,
+				connectionId: 'conn_alice',
+				connectionStatus: 'no_session',
+				reason: 'OFAuth has no OnlyFans session for connection conn_alice (Alice Sandbox)',
+			}),
+		]);
+		expect(await requestsOf('PUT', '/')).toEqual([]);
+	});
+
+	it('tries a connection listed without a status, skips one with a status the docs do not name, and falls back to the username, then the ID, for its name', async () => {
+		await sandbox.injectFault({
+			match: { method: 'GET', pathPrefix: '/v2/account/connections' },
+			body: {
+				list: [
+					{ id: 'conn_alice', userData: { name: 'Alice Sandbox', username: 'alice_sbx' } },
+					{ id: 'conn_bella', status: 'suspended', userData: { username: 'bella_sbx' } },
+					{ id: 'conn_cora', status: 'expired' },
+				],
+				hasMore: false,
+			},
+		});
+
+		const result = await runSync({ credentials: sandbox.credentials(), parameters: allActive() });
+
+		expect(synced(result.output).map((item) => item.json.connectionId)).toEqual(['conn_alice', 'conn_alice', 'conn_alice']);
+		expect(skipped(result.output).map((item) => [item.json.connectionId, item.json.connectionName, item.json.username, item.json.connectionStatus, item.json.reason])).toEqual([
+			['conn_bella', 'bella_sbx', 'bella_sbx', 'suspended', "OFAuth lists connection conn_bella (bella_sbx) as 'suspended', not active"],
+			['conn_cora', 'conn_cora', null, 'expired', 'The OnlyFans session of connection conn_cora (conn_cora) has expired'],
+		]);
+	});
+
+	it('fails the item, syncing nothing, when pages of connections repeat themselves', async () => {
+		const page = { list: [{ id: 'conn_alice', status: 'active', userData: { name: 'Alice Sandbox', username: 'alice_sbx' } }], hasMore: true };
+		await sandbox.injectFault({ match: { method: 'GET', pathPrefix: '/v2/account/connections' }, body: page, count: 2 });
+
+		const result = await runSync({ credentials: sandbox.credentials(), parameters: allActive(), onError: 'continueRegularOutput' });
+
+		expect(result.output.map((item) => item.json)).toEqual([
+			{
+				error: 'Could not list every connection of the API key [item 0]',
+				message: expect.stringContaining("OFAuth's page 2 of connections repeated connections already listed"),
+			},
+		]);
+		expect(await requestsOf('PUT', '/')).toEqual([]);
+	});
 });
