@@ -262,4 +262,12 @@ describe("Sync All Lists over all active connections ('Connections': All Active 
 		]);
 		expect(await requestsOf('PUT', '/')).toEqual([]);
 	});
+
+	it('runs the same, without hints, where the host has no addExecutionHints', async () => {
+		const result = await runSync({ credentials: sandbox.credentials(), parameters: allActive({ connectionFilter: 'cora' }), withoutExecutionHints: true });
+
+		expect(result.run.status).toBe('success');
+		expect(result.output.map((item) => [item.json.connectionId, item.json.skipped])).toEqual([['conn_cora', true]]);
+		expect(result.hints).toEqual([]);
+	});
 });
