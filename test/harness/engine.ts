@@ -22,6 +22,7 @@ import type {
 	IWorkflowBase,
 	IWorkflowExecuteAdditionalData,
 	Logger,
+	NodeExecutionHint,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 import { createRunExecutionData, LoggerProxy, Workflow } from 'n8n-workflow';
@@ -70,6 +71,8 @@ export interface SyncRun {
 	errorOutput: INodeExecutionData[];
 	/** The node's error when the workflow stopped, as n8n stores it (a plain object). */
 	error?: IDataObject;
+	/** The execution hints n8n shows on the node's output. */
+	hints: NodeExecutionHint[];
 }
 
 export interface SyncRunOptions {
@@ -77,6 +80,8 @@ export interface SyncRunOptions {
 	parameters: INodeParameters;
 	items?: IDataObject[];
 	onError?: OnError;
+	/** Runs the node in a context without addExecutionHints, as a host that lacks them would. */
+	withoutExecutionHints?: boolean;
 }
 
 export function createAdditionalData(
@@ -129,7 +134,7 @@ export interface RunningSync {
 }
 
 /** Wraps the node type so a test can see when its execute() really returns. */
-function watchNodeExecution(nodeTypes: INodeTypes): { nodeTypes: INodeTypes; settled: Promise<void> } {
+function watchNodeExecution(nodeTypes: INodeTypes, withoutExecutionHints = false): { nodeTypes: INodeTypes; settled: Promise<void> } {
 	let markSettled = () => {};
 	const settled = new Promise<void>((resolve) => {
 		markSettled = resolve;
@@ -144,7 +149,10 @@ function watchNodeExecution(nodeTypes: INodeTypes): { nodeTypes: INodeTypes; set
 				const watched = Object.create(real) as INodeType;
 				watched.execute = async function (this: IExecuteFunctions) {
 					try {
-						return await real.execute!.call(this);
+						const context = withoutExecutionHints
+							? (Object.assign(Object.create(this) as object, { addExecutionHints: undefined }) as unknown as IExecuteFunctions)
+							: this;
+						return await real.execute!.call(context);
 					} finally {
 						markSettled();
 					}
@@ -170,7 +178,7 @@ export async function startSync(options: SyncRunOptions): Promise<RunningSync> {
 		createdAt: new Date(),
 		updatedAt: new Date(),
 	} as unknown as IWorkflowBase;
-	const watched = watchNodeExecution(pkg.nodeTypes);
+	const watched = watchNodeExecution(pkg.nodeTypes, options.withoutExecutionHints);
 	const workflow = new Workflow({
 		id: workflowData.id,
 		name: workflowData.name,
@@ -205,6 +213,7 @@ export async function startSync(options: SyncRunOptions): Promise<RunningSync> {
 			output: task?.data?.main?.[0] ?? [],
 			errorOutput: task?.data?.main?.[1] ?? [],
 			error: task?.error as IDataObject | undefined,
+			hints: task?.hints ?? [],
 		};
 	});
 	return { cancel: () => execution.cancel(), nodeSettled: watched.settled, done };
