@@ -101,6 +101,10 @@ describe("Sync All Lists over all active connections ('Connections': All Active 
 		expect(byName.output).toHaveLength(3);
 
 		await sandbox.clearRequests();
+		const byId = await runSync({ credentials: sandbox.credentials(), parameters: allActive({ connectionFilter: 'CONN_ALI' }) });
+		expect(new Set(byId.output.map((item) => item.json.connectionId))).toEqual(new Set(['conn_alice']));
+
+		await sandbox.clearRequests();
 		const byUsername = await runSync({ credentials: sandbox.credentials(), parameters: allActive({ connectionFilter: 'Cora_SBX' }) });
 		expect(byUsername.output.map((item) => [item.json.skipped, item.json.connectionId])).toEqual([[true, 'conn_cora']]);
 		expect(await requestsOf('PUT', '/')).toEqual([]);
@@ -283,5 +287,80 @@ describe("Sync All Lists over all active connections ('Connections': All Active 
 		expect(result.run.status).toBe('error');
 		expect(result.error?.message).toBe('OFAuth could not complete the request (HTTP 503) [item 0]');
 		expect((await sandbox.requests()).map((request) => request.path)).toEqual(['/v2/account/connections']);
+	});
+	it("reads an item's filters once, before anything is sent: a bad 'Name Filter' is one error item", async () => {
+		const result = await runSync({
+			credentials: sandbox.credentials(),
+			parameters: allActive({ ...NAMED, nameFilter: '={{ { a: 1 } }}' }),
+			onError: 'continueRegularOutput',
+		});
+
+		expect(result.output.map((item) => item.json.error)).toEqual(["Invalid 'Name Filter' value [item 0]"]);
+		expect(await sandbox.requests()).toEqual([]);
+	});
+
+	it('fails the item when a page of connections is empty yet says more follow, never syncing a partial set', async () => {
+		await sandbox.injectFault({ match: { method: 'GET', pathPrefix: '/v2/account/connections' }, body: { list: [], hasMore: true } });
+
+		const result = await runSync({ credentials: sandbox.credentials(), parameters: allActive(), onError: 'continueRegularOutput' });
+
+		expect(result.output.map((item) => item.json)).toEqual([
+			{
+				error: 'Could not list every connection of the API key [item 0]',
+				message: expect.stringContaining("OFAuth's page 1 of connections was empty and still said more would follow"),
+			},
+		]);
+		expect(await requestsOf('PUT', '/')).toEqual([]);
+	});
+
+	it('counts a connection listed on two pages once', async () => {
+		const alice = { id: 'conn_alice', status: 'active', userData: { name: 'Alice Sandbox', username: 'alice_sbx' } };
+		const cora = { id: 'conn_cora', status: 'expired', userData: { name: 'Cora Sandbox', username: 'cora_sbx' } };
+		await sandbox.injectFault({ match: { method: 'GET', pathPrefix: '/v2/account/connections' }, body: { list: [alice], hasMore: true } });
+		await sandbox.injectFault({ match: { method: 'GET', pathPrefix: '/v2/account/connections' }, body: { list: [alice, cora], hasMore: false } });
+
+		const result = await runSync({ credentials: sandbox.credentials(), parameters: allActive() });
+
+		expect(result.output.map((item) => [item.json.connectionId, item.json.skipped])).toEqual([
+			['conn_alice', false],
+			['conn_alice', false],
+			['conn_alice', false],
+			['conn_cora', true],
+		]);
+	});
+
+	it('hints at one connection to reconnect when several input items name it', async () => {
+		const result = await runSync({
+			credentials: sandbox.credentials(),
+			items: [{ who: 'cora' }, { who: 'cora' }],
+			parameters: allActive({ connectionFilter: '={{ $json.who }}' }),
+		});
+
+		expect(result.output.map((item) => [item.json.connectionId, item.json.skipped, item.pairedItem])).toEqual([
+			['conn_cora', true, { item: 0 }],
+			['conn_cora', true, { item: 1 }],
+		]);
+		expect(result.hints).toEqual([expect.objectContaining({ message: expect.stringContaining('1 connection was skipped because it needs reconnecting') })]);
+	});
+
+	it('hints that no connection matched when the filter keeps none', async () => {
+		const result = await runSync({ credentials: sandbox.credentials(), parameters: allActive({ connectionFilter: 'nobody by this name' }) });
+
+		expect(result.output).toEqual([]);
+		expect(result.hints).toEqual([
+			expect.objectContaining({ type: 'info', message: expect.stringContaining("found no connection to sync: the API key has no connections, or none matched 'Connection Filter'") }),
+		]);
+	});
+
+	it("hints, with the selected connection, that no list matched 'List Types' and 'Name Filter'", async () => {
+		const result = await runSync({
+			credentials: sandbox.credentials(),
+			parameters: { operation: 'syncAllLists', connectionId: { __rl: true, mode: 'id', value: 'conn_alice' }, nameFilter: 'no such list' },
+		});
+
+		expect(result.output).toEqual([]);
+		expect(result.hints).toEqual([
+			expect.objectContaining({ type: 'info', message: "Sync All Lists found no vault list to sync: no list of the connection matched 'List Types' and 'Name Filter'" }),
+		]);
 	});
 });

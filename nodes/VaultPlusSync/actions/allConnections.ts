@@ -12,6 +12,8 @@ import { retryPolicy } from './syncList';
 /** No API key has this many connections; a server that keeps saying hasMore is stopped here. */
 const MAX_CONNECTION_PAGES = 100;
 
+const MAX_STATUS_LENGTH = 40;
+
 /** Connections of the account list as pages whose IDs can go into the x-connection-id header. */
 function parseConnections(body: unknown): Parsed<Page<Connection>> {
 	const page = parsePage(body, checkConnection);
@@ -65,7 +67,7 @@ export async function listAccountConnections(
 	);
 }
 
-/** 'Connection Filter': text to find in the account's name or username, ignoring case; empty keeps all. */
+/** 'Connection Filter': text to find in the account's name, username or connection ID, ignoring case; empty keeps all. */
 export function readConnectionFilter(context: IExecuteFunctions, read: ReadParameter, itemIndex: number): string {
 	const filter = read('connectionFilter', itemIndex, '');
 	if (typeof filter !== 'string' && typeof filter !== 'number') {
@@ -80,7 +82,7 @@ export function readConnectionFilter(context: IExecuteFunctions, read: ReadParam
 export function passesConnectionFilter(connection: Connection, filter: string): boolean {
 	if (filter === '') return true;
 	const { name, username } = connection.userData ?? {};
-	return [name, username].some((text) => text?.toLowerCase().includes(filter) === true);
+	return [name, username, connection.id].some((text) => text?.toLowerCase().includes(filter) === true);
 }
 
 /** Why a connection is not synced: its listed status, or what OFAuth answered while it was used. */
@@ -94,7 +96,8 @@ function displayName(connection: Connection): string {
 function explainSkip(connection: Connection, cause: SkipCause): { status: string; reason: string; whatToDo: string } {
 	const who = `connection ${connection.id} (${displayName(connection)})`;
 	const reconnect = 'Reconnect this OnlyFans account through OFAuth Link, then run the workflow again. The API key is fine; the other connections were synced.';
-	const status = 'listedStatus' in cause ? cause.listedStatus : cause.answered;
+	// A listed status is the server's text: kept short, as it goes into messages.
+	const status = 'listedStatus' in cause ? cause.listedStatus.slice(0, MAX_STATUS_LENGTH) : cause.answered;
 	if (status === 'expired') return { status, reason: `The OnlyFans session of ${who} has expired`, whatToDo: reconnect };
 	if (status === 'no_session') return { status, reason: `OFAuth has no OnlyFans session for ${who}`, whatToDo: reconnect };
 	if (status === 'awaiting_2fa') {

@@ -54,7 +54,7 @@ async function syncEachItem(run: Run, count: number): Promise<void> {
 		run.limits,
 	);
 	settled.forEach((result, itemIndex) => {
-		if (result?.status === 'fulfilled' && result.value) run.outputs.add(itemIndex, result.value);
+		if (result?.status === 'fulfilled') run.outputs.add(itemIndex, result.value);
 		else if (result?.status === 'rejected') run.outputs.fail(itemIndex, result.reason);
 	});
 }
@@ -84,7 +84,7 @@ async function syncAllListsOfEachItem(run: Run, count: number): Promise<number> 
 	const settled = await runScheduled(syncs.length, (at) => syncTask(run, syncs[at].connectionId, syncs[at].listId, () => syncs[at]), run.limits);
 	settled.forEach((result, at) => {
 		const { itemIndex } = syncs[at];
-		if (result?.status === 'fulfilled' && result.value) run.outputs.add(itemIndex, result.value);
+		if (result?.status === 'fulfilled') run.outputs.add(itemIndex, result.value);
 		else if (result?.status === 'rejected') run.outputs.fail(itemIndex, result.reason);
 	});
 	return syncs.length;
@@ -131,10 +131,10 @@ export async function executeSyncs(context: IExecuteFunctions): Promise<INodeExe
 		await syncEachItem(run, count);
 		return withHints(context, run.outputs.result(), undefined);
 	}
-	const planned =
+	const plan =
 		read('connectionScope', 0, 'selected') === 'allActive'
 			? await syncAllActiveConnections(run, count)
-			: await syncAllListsOfEachItem(run, count);
-	return withHints(context, run.outputs.result(), planned);
+			: { syncs: await syncAllListsOfEachItem(run, count) };
+	return withHints(context, run.outputs.result(), plan);
 }
 

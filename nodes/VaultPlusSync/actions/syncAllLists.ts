@@ -88,10 +88,14 @@ export async function expandConnection(
 	session: OfAuthSession,
 	read: ReadParameter,
 	itemIndex: number,
-	connectionId = readConnectionId(context, read, itemIndex),
+	target: { connectionId: string; filters: ListFilters; options: SyncOptions } = {
+		connectionId: readConnectionId(context, read, itemIndex),
+		filters: readFilters(context, read, itemIndex),
+		options: read('options', itemIndex, {}) as SyncOptions,
+	},
 ): Promise<PreparedSync[]> {
-	const options = read('options', itemIndex, {}) as SyncOptions;
-	const lists = await listVaultLists(context, session, connectionId, readFilters(context, read, itemIndex), itemIndex, options);
+	const { connectionId, options } = target;
+	const lists = await listVaultLists(context, session, connectionId, target.filters, itemIndex, options);
 	return lists.map((list) => ({
 		itemIndex,
 		connectionId,

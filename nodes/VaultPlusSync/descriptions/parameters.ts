@@ -60,7 +60,7 @@ export const connectionScopeParameter: INodeProperties = {
 			name: 'All Active Connections',
 			value: 'allActive',
 			description:
-				'Every connection of the API key, read from OFAuth on each run. Connections that need reconnecting come out as items with \'skipped\' true.',
+				"Every active connection of the API key, read from OFAuth on each run, is synced. Connections that need reconnecting come out as items with 'skipped' true.",
 		},
 		{
 			name: 'Selected Connection',

@@ -250,13 +250,13 @@ function explain(status: number, body: OfAuthErrorBody, subject: RequestSubject)
 	};
 }
 
-/** Why a connection needs reconnecting, as its listed status would say it. */
+/** Why a connection needs reconnecting: its session expired, or OFAuth has none for it. */
 export type ReconnectReason = 'expired' | 'no_session';
 
 const needingReconnect = new WeakMap<Error, ReconnectReason>();
 
 /**
- * Whether this error is OFAuth's answer that the connection's OnlyFans session is gone (401
+ * The reason, when this error is OFAuth's answer that the connection's OnlyFans session is gone (401
  * SESSION_EXPIRED or SESSION_NOT_PROVIDED): the connection needs reconnecting, the key is fine.
  */
 export function reconnectReason(error: unknown): ReconnectReason | undefined {

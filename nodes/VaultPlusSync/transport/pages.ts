@@ -97,7 +97,7 @@ export const checkVaultList: EntryCheck<VaultList> = (entry) => {
 
 /**
  * Reads offset pages until `hasMore` is false, keeping each entry once (pages that overlap are read
- * as one list). Pages that only repeat what came before, or that never end, are `incomplete(why)`
+ * as one list). Pages that are empty or only repeat what came before while saying more follows, or that never end, are `incomplete(why)`
  * errors, never a partial set.
  */
 export async function readAllPages<T extends { id: string }>(
@@ -112,7 +112,10 @@ export async function readAllPages<T extends { id: string }>(
 		const fresh = result.list.filter((entry) => !seen.has(entry.id));
 		for (const entry of fresh) seen.add(entry.id);
 		entries.push(...fresh);
-		if (!result.hasMore || result.list.length === 0) return entries;
+		if (!result.hasMore) return entries;
+		if (result.list.length === 0) {
+			throw what.incomplete(`OFAuth's page ${page} of ${what.plural} was empty and still said more would follow`);
+		}
 		if (fresh.length === 0) {
 			throw what.incomplete(`OFAuth's page ${page} of ${what.plural} repeated ${what.plural} already listed and still said more would follow`);
 		}
