@@ -364,3 +364,22 @@ describe("Sync All Lists over all active connections ('Connections': All Active 
 		]);
 	});
 });
+
+describe('All Active Connections on a key with more connections than it will page through', () => {
+	const manySeed = defaultSeed();
+	// 100 pages of 100 hold 10,000 connections; OFAuth would still say more follow.
+	manySeed.generatedConnections = { ...manySeed.generatedConnections!, count: 10_000 };
+	const many = useSandbox({ seed: manySeed });
+
+	it('fails the item after 100 pages, syncing nothing', async () => {
+		const result = await runSync({ credentials: many.credentials(), parameters: allActive(), onError: 'continueRegularOutput' });
+
+		expect(result.output.map((item) => item.json)).toEqual([
+			{
+				error: 'Could not list every connection of the API key [item 0]',
+				message: expect.stringContaining('OFAuth still said more connections would follow after 100 pages'),
+			},
+		]);
+		expect((await many.requests()).filter((request) => request.method !== 'GET' || !request.path.startsWith('/v2/account/connections'))).toEqual([]);
+	});
+});
