@@ -41,6 +41,16 @@ describe('many lists over many connections', () => {
 		}
 	});
 
+	it('keeps the same rules with All Active Connections: connections at once, each one sync at a time', async () => {
+		const result = await runSync({ credentials: sandbox.credentials(), parameters: { operation: 'syncAllLists', connectionScope: 'allActive', connectionFilter: 'fan' } });
+
+		expect(result.run.status).toBe('success');
+		expect(result.output.filter((item) => item.json.skipped === false)).toHaveLength(targets.length);
+		const stats = await sandbox.stats();
+		expect(stats.sameConnectionOverlaps).toBe(0);
+		expect(stats.maxInFlight).toBe(6);
+	});
+
 	it('keeps to Max Concurrent Requests', async () => {
 		await runSync({ credentials: sandbox.credentials(), items: targets, parameters: parameters({ maxConcurrent: 4 }) });
 

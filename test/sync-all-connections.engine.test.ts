@@ -275,6 +275,16 @@ describe("Sync All Lists over all active connections ('Connections': All Active 
 		expect(result.hints).toEqual([]);
 	});
 
+	it("stops the node before any list is synced when one connection's lists cannot be read and continue-on-fail is off", async () => {
+		await sandbox.injectFault({ status: 503, match: { method: 'GET', pathPrefix: '/v2/access/vault/lists' } });
+
+		const result = await runSync({ credentials: sandbox.credentials(), parameters: allActive({ ...NAMED, options: { maxRetries: 0 } }) });
+
+		expect(result.run.status).toBe('error');
+		expect(result.error?.message).toBe('OFAuth could not complete the request (HTTP 503) [item 0]');
+		expect(await requestsOf('PUT', '/')).toEqual([]);
+	});
+
 	it('fails the run, syncing nothing, when the connections cannot be listed and continue-on-fail is off', async () => {
 		await sandbox.injectFault({ status: 503, match: { method: 'GET', pathPrefix: '/v2/account/connections' }, count: 2 });
 
