@@ -26,6 +26,7 @@ import {
 	sandboxCredential,
 	SYNC_NODE_NAME,
 } from '../../scripts/demo/workflows';
+import { smtpCredential } from '../../scripts/nightly/workflows';
 import type { Sandbox } from '../../sandbox/server';
 
 const OWNER = { email: 'owner@vault-plus.test', password: 'VaultPlus1e2e', firstName: 'Vault', lastName: 'Owner' };
@@ -35,7 +36,11 @@ const TARGETS_WITH_EXPIRED = [
 	{ connectionId: 'conn_alice', listId: '1006', name: 'Empty Drafts' },
 	{ connectionId: 'conn_cora', listId: '3001', name: 'Old Promo' },
 ];
-const FAILING = demoWorkflow(TARGETS_WITH_EXPIRED, { id: 'vaultPlusFails01', name: 'Vault+ e2e: expired connection' });
+const FAILING = demoWorkflow(TARGETS_WITH_EXPIRED, {
+	id: 'vaultPlusFails01',
+	name: 'Vault+ e2e: expired connection',
+	onError: 'stopWorkflow',
+});
 const CONTINUING = demoWorkflow(TARGETS_WITH_EXPIRED, {
 	id: 'vaultPlusGoesOn1',
 	name: 'Vault+ e2e: continue on fail',
@@ -130,12 +135,13 @@ export function describeE2e(runtimeName: RuntimeName): void {
 		beforeAll(async () => {
 			setup = await setUpPackagedN8n({ runtime: runtimeName, skipBuild: true });
 			({ sandbox, instance } = setup);
-			await instance.importCredentials([sandboxCredential(sandbox.url)]);
+			await instance.importCredentials([sandboxCredential(sandbox.url), smtpCredential(setup.mailbox)]);
 			await instance.importWorkflows([
 				demoWorkflow(DEMO_TARGETS),
 				loadExample('nightly'),
 				loadExample('syncOne'),
 				loadExample('allLists'),
+				loadExample('errorWorkflow'),
 				FAILING,
 				CONTINUING,
 				syncAllWorkflow(),
