@@ -65,17 +65,17 @@ describe('continue on fail', () => {
 			{ item: 3 },
 		]);
 		expect(result.output[0].json).toMatchObject({ synced: true, listId: '1001' });
+		// Exactly {error, message}: the only shape n8n 1.x routes to an error output (with 'error' alone).
 		expect(result.output[1].json).toEqual({
 			error: 'Vault list 999 or connection conn_alice was not found [item 1]',
-			details: expect.objectContaining({ httpCode: '404', itemIndex: 1 }),
+			message: expect.stringContaining('Check that vault list 999 exists'),
 		});
 		expect(result.output[2].json).toMatchObject({ synced: true, listId: '2001' });
 		expect(result.output[3].json.error).toBe(
 			'The OnlyFans session of connection conn_cora has expired [item 3]',
 		);
-		expect((result.output[3].json.details as { description: string }).description).toContain(
-			'OFAuth Link',
-		);
+		expect(Object.keys(result.output[3].json).sort()).toEqual(['error', 'message']);
+		expect(result.output[3].json.message).toContain('OFAuth Link');
 	});
 
 	it('routes failed items to the error output and successes to the main output, each paired', async () => {

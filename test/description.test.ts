@@ -189,6 +189,29 @@ describe('the Vault+ Sync node description', () => {
 		expect(property(node.description.properties, 'nameFilter').displayOptions).toEqual({ show: { operation: ['syncAllLists'] } });
 	});
 
+	it("lets Sync All Lists take the selected connection (the default) or all active ones, hiding 'Connection' for the latter", async () => {
+		const { node } = await loadPackage();
+		const { properties } = node.description;
+		const scope = property(properties, 'connectionScope');
+
+		expect(scope).toMatchObject({ displayName: 'Connections', type: 'options', default: 'selected', displayOptions: { show: { operation: ['syncAllLists'] } } });
+		expect(scope.options?.map((option) => [(option as { value: string }).value, option.name])).toEqual([
+			['allActive', 'All Active Connections'],
+			['selected', 'Selected Connection'],
+		]);
+		// 'Connection' is one field to the user, defined once per case in which it shows.
+		expect(properties.filter((candidate) => candidate.name === 'connectionId').map((candidate) => candidate.displayOptions)).toEqual([
+			{ show: { operation: ['syncList'] } },
+			{ show: { operation: ['syncAllLists'], connectionScope: ['selected'] } },
+		]);
+		expect(property(properties, 'connectionFilter')).toMatchObject({
+			displayName: 'Connection Filter',
+			type: 'string',
+			default: '',
+			displayOptions: { show: { operation: ['syncAllLists'], connectionScope: ['allActive'] } },
+		});
+	});
+
 	it('has an option to output synced: false results, off by default', async () => {
 		const { node } = await loadPackage();
 		const options = property(node.description.properties, 'options');

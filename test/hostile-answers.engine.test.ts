@@ -61,7 +61,7 @@ describe('hostile answers', () => {
 		const second = await syncOnce();
 
 		expect(String(first.output[0].json.error)).toContain('OFAuth could not complete the request (HTTP 500)');
-		const described = String((second.output[0].json.details as IDataObject).description);
+		const described = String(second.output[0].json.message);
 		expect(described).toContain('OFAuth said: lost page lost page');
 		expect(described.length).toBeLessThan(2000);
 	});
@@ -81,7 +81,7 @@ describe('hostile answers', () => {
 
 		expect(String(result.output[0].json.error)).toContain(message);
 		if (status === 200) {
-			expect(String((result.output[0].json.details as IDataObject).description)).toContain('the body nests deeper than 64 levels');
+			expect(String(result.output[0].json.message)).toContain('the body nests deeper than 64 levels');
 		}
 	});
 
@@ -90,7 +90,7 @@ describe('hostile answers', () => {
 		const result = await syncOnce();
 
 		expect(String(result.output[0].json.error)).toContain('OFAuth returned an unexpected sync result for vault list 1001');
-		expect(String((result.output[0].json.details as IDataObject).description)).toContain('the body is larger than 1 MiB');
+		expect(String(result.output[0].json.message)).toContain('the body is larger than 1 MiB');
 	});
 
 	it.each([
@@ -127,7 +127,7 @@ describe('hostile answers', () => {
 		await sandbox.injectFault({ status: 503, count: 30 });
 		const result = await syncOnce({ maxRetries: '={{ Infinity }}', maxWait: 0.001 });
 
-		expect((result.output[0].json.details as IDataObject).description).toContain('Gave up after 11 attempts');
+		expect(result.output[0].json.message).toContain('Gave up after 11 attempts');
 		expect(await syncRequests()).toHaveLength(11);
 	});
 });
@@ -163,7 +163,7 @@ describe('answers of the wrong shape', () => {
 
 		expect((dropdown as { description: string }).description).toContain("list entry 0: 'name' is object, expected string");
 		expect(syncAll.output).toHaveLength(1);
-		expect(String((syncAll.output[0].json.details as IDataObject).description)).toContain("'name' is object, expected string");
+		expect(String(syncAll.output[0].json.message)).toContain("'name' is object, expected string");
 	});
 
 	it('stops with a clear error when Name Filter is neither text nor a number', async () => {
@@ -252,7 +252,7 @@ describe('Sync All Lists against odd pages', () => {
 
 		expect(result.output).toHaveLength(1);
 		expect(result.output[0].json.error).toBe('Could not list every vault list of connection conn_alice [item 0]');
-		expect(String((result.output[0].json.details as IDataObject).description)).toContain('Nothing was synced for this item');
+		expect(String(result.output[0].json.message)).toContain('Nothing was synced for this item');
 		expect(await syncRequests()).toEqual([]);
 	});
 

@@ -8,12 +8,15 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { executeSyncs } from './actions/execute';
 import {
+	connectionFilterParameter,
 	connectionIdParameter,
+	connectionScopeParameter,
 	listIdParameter,
 	listTypesParameter,
 	nameFilterParameter,
 	operationParameter,
 	optionsParameter,
+	selectedConnectionParameter,
 } from './descriptions/parameters';
 import { searchConnections, searchVaultLists } from './methods/listSearch';
 
@@ -40,7 +43,10 @@ export class VaultPlusSync implements INodeType {
 		credentials: [{ name: 'ofAuthApi', required: true }],
 		properties: [
 			operationParameter,
+			connectionScopeParameter,
 			connectionIdParameter,
+			selectedConnectionParameter,
+			connectionFilterParameter,
 			listIdParameter,
 			listTypesParameter,
 			nameFilterParameter,

@@ -72,6 +72,61 @@ function syncAllWorkflow() {
 }
 
 /**
+ * The nightly job as users run it, two branches from one trigger, each Vault+ Sync node set to
+ * "On Error: Continue (using error output)" with its outputs led to distinct No Operation nodes:
+ * - "Sync List" of Alice's Empty Drafts (syncs) and of Cora's Old Promo (expired: fails);
+ * - "Sync All Lists" of every active connection named "… Sandbox": Alice's and Bella's lists sync,
+ *   Cora (expired) and Erin (awaiting 2FA) come out as skipped items, Dana (Vault+ off) fails.
+ */
+function errorOutputWorkflow() {
+	const noOp = (id: string, name: string, y: number) => ({
+		id,
+		name,
+		type: 'n8n-nodes-base.noOp',
+		typeVersion: 1,
+		position: [600, y],
+		parameters: {},
+	});
+	const sync = (id: string, name: string, y: number, parameters: Record<string, unknown>) => ({
+		id,
+		name,
+		type: 'CUSTOM.vaultPlusSync',
+		typeVersion: 1,
+		position: [400, y],
+		onError: 'continueErrorOutput',
+		parameters: { ...parameters, options: { maxRetries: 0 } },
+		credentials: { ofAuthApi: CREDENTIAL },
+	});
+	const targets = TARGETS_WITH_EXPIRED.map(({ connectionId, listId }) => ({ json: { connectionId, listId } }));
+	return {
+		id: 'vaultPlusErrOut01',
+		name: 'Vault+ e2e: error output and all active connections',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{ id: 'e-t', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{ id: 'e-c', name: 'Targets', type: 'n8n-nodes-base.code', typeVersion: 2, position: [200, 0], parameters: { jsCode: `return ${JSON.stringify(targets)};` } },
+			sync('e-s', 'Sync List', 0, {
+				operation: 'syncList',
+				connectionId: { __rl: true, mode: 'id', value: '={{ $json.connectionId }}' },
+				listId: { __rl: true, mode: 'id', value: '={{ $json.listId }}' },
+			}),
+			noOp('e-s1', 'Synced', 0),
+			noOp('e-s2', 'Sync failed', 150),
+			sync('e-a', 'Sync All Active', 400, { operation: 'syncAllLists', connectionScope: 'allActive', connectionFilter: 'sandbox' }),
+			noOp('e-a1', 'All: main', 400),
+			noOp('e-a2', 'All: failed', 550),
+		],
+		connections: {
+			Start: { main: [[{ node: 'Targets', type: 'main', index: 0 }, { node: 'Sync All Active', type: 'main', index: 0 }]] },
+			Targets: { main: [[{ node: 'Sync List', type: 'main', index: 0 }]] },
+			'Sync List': { main: [[{ node: 'Synced', type: 'main', index: 0 }], [{ node: 'Sync failed', type: 'main', index: 0 }]] },
+			'Sync All Active': { main: [[{ node: 'All: main', type: 'main', index: 0 }], [{ node: 'All: failed', type: 'main', index: 0 }]] },
+		},
+	};
+}
+
+/**
  * n8n's HTTP Request node with "OFAuth API" as its predefined credential type, one request per item:
  * to the credential's own Base URL, to another server, and to a Base URL path that redirects away.
  */
@@ -145,6 +200,7 @@ export function describeE2e(runtimeName: RuntimeName): void {
 				FAILING,
 				CONTINUING,
 				syncAllWorkflow(),
+				errorOutputWorkflow(),
 			]);
 		});
 
@@ -258,6 +314,44 @@ export function describeE2e(runtimeName: RuntimeName): void {
 			expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 			expect(items[0].json).toMatchObject({ synced: true, listId: '1006', seen: 0 });
 			expect(items[1].json.error).toBe(EXPIRED_MESSAGE);
+		});
+
+		it('sends failed items to the error output as {error, message}, and connections needing reconnecting to the main output as skipped items', async () => {
+			const result = await instance.execute('vaultPlusErrOut01');
+
+			expect(result.exitCode).toBe(0);
+			expect(result.run?.status).toBe('success');
+			// Sync List: Alice's sync on the main output, Cora's expired session on the error output.
+			expect(nodeOutput(result.run, 'Synced')).toEqual([expect.objectContaining({ synced: true, listId: '1006', connectionId: 'conn_alice' })]);
+			// n8n adds the failed input item's own fields (connectionId, listId) to what the node output.
+			expect(nodeOutput(result.run, 'Sync failed')).toEqual([
+				{
+					connectionId: 'conn_cora',
+					listId: '3001',
+					error: EXPIRED_MESSAGE,
+					message: expect.stringContaining('Reconnect this OnlyFans account through OFAuth Link'),
+				},
+			]);
+
+			// Sync All Lists over all active connections: healthy accounts synced, the others named.
+			const main = nodeOutput(result.run, 'All: main');
+			expect(main.every((item) => typeof item.skipped === 'boolean')).toBe(true);
+			expect(main.filter((item) => item.skipped === false).map((item) => item.connectionId).sort()).toEqual([
+				...Array<string>(3).fill('conn_alice'),
+				...Array<string>(43).fill('conn_bella'),
+			]);
+			expect(main.filter((item) => item.skipped === true)).toEqual([
+				expect.objectContaining({ connectionId: 'conn_cora', connectionName: 'Cora Sandbox', username: 'cora_sbx', connectionStatus: 'expired' }),
+				expect.objectContaining({ connectionId: 'conn_erin', connectionStatus: 'awaiting_2fa' }),
+			]);
+			expect(nodeOutput(result.run, 'All: failed')).toEqual([
+				{
+					error: 'OFAuth refused access to Vault+ for connection conn_dana [item 0]',
+					message: expect.stringContaining('Enable Vault+ for this connection'),
+				},
+			]);
+			const task = result.run?.data.resultData.runData['Sync All Active']?.[0] as { hints?: Array<{ message: string }> } | undefined;
+			expect((task?.hints ?? []).map((hint) => hint.message)).toEqual([expect.stringContaining('2 connections were skipped because they need reconnecting')]);
 		});
 
 		it("keeps the key to the credential's Base URL when n8n's HTTP Request node uses the credential", async () => {

@@ -22,6 +22,7 @@ import type {
 	IWorkflowBase,
 	IWorkflowExecuteAdditionalData,
 	Logger,
+	NodeExecutionHint,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 import { createRunExecutionData, LoggerProxy, Workflow } from 'n8n-workflow';
@@ -70,6 +71,8 @@ export interface SyncRun {
 	errorOutput: INodeExecutionData[];
 	/** The node's error when the workflow stopped, as n8n stores it (a plain object). */
 	error?: IDataObject;
+	/** The execution hints n8n shows on the node's output. */
+	hints: NodeExecutionHint[];
 }
 
 export interface SyncRunOptions {
@@ -205,6 +208,7 @@ export async function startSync(options: SyncRunOptions): Promise<RunningSync> {
 			output: task?.data?.main?.[0] ?? [],
 			errorOutput: task?.data?.main?.[1] ?? [],
 			error: task?.error as IDataObject | undefined,
+			hints: task?.hints ?? [],
 		};
 	});
 	return { cancel: () => execution.cancel(), nodeSettled: watched.settled, done };

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { optionValue } from '../descriptions/optionLimits';
@@ -6,6 +6,15 @@ import type { SyncOptions } from '../descriptions/parameters';
 import { itemParameterReader, type ReadParameter } from '../helpers/itemParameters';
 import { runScheduled, type ScheduleLimits } from '../helpers/scheduler';
 import { openSession, type OfAuthSession } from '../transport';
+import { reconnectReason, type ReconnectReason } from '../transport/errors';
+import type { Connection } from '../transport/pages';
+import {
+	listAccountConnections,
+	passesConnectionFilter,
+	readConnectionFilter,
+	skippedItem,
+	type SkipCause,
+} from './allConnections';
 import { expandConnection } from './syncAllLists';
 import { performSync, pickedListName, readConnectionId, readListId, type PreparedSync } from './syncList';
 
@@ -32,16 +41,17 @@ function asNodeError(context: IExecuteFunctions, caught: unknown, itemIndex: num
 		: new NodeOperationError(context.getNode(), caught as Error, { itemIndex });
 }
 
-/** Only error/message/details keys: n8n then routes the item to the error output when there is one. */
+/**
+ * Exactly `error` (what happened, naming the item) and `message` (what to do): the only shapes
+ * n8n 1.x routes to the error output are {error} and {error, message}; n8n 2.x takes it too.
+ */
 function errorItem(error: NodeError, itemIndex: number): INodeExecutionData {
+	const suffix = ` [item ${itemIndex}]`;
 	return {
 		json: {
-			error: error.message,
-			details: {
-				...(error.description ? { description: error.description } : {}),
-				...(error instanceof NodeApiError && error.httpCode ? { httpCode: error.httpCode } : {}),
-				itemIndex,
-			},
+			error: error.message.includes(suffix) ? error.message : `${error.message}${suffix}`,
+			// n8n 1.x routes the item only when `message` is not empty.
+			message: error.description?.trim() || 'Check the parameters of this item, then run the workflow again.',
 		},
 		pairedItem: { item: itemIndex },
 	};
@@ -73,6 +83,10 @@ class Outputs {
 		else if (this.failure === undefined || itemIndex < this.failure.itemIndex) this.failure = { error, itemIndex };
 	}
 
+	get failed(): boolean {
+		return this.failure !== undefined;
+	}
+
 	result(): INodeExecutionData[][] {
 		if (this.failure) throw this.failure.error;
 		return [this.byItem.flat()];
@@ -87,16 +101,26 @@ interface Run {
 	outputs: Outputs;
 }
 
-/** One sync as the scheduler sees it; `prepared` gives the sync, read when first needed. */
-function syncTask(run: Run, group: string, resource: string, prepared: () => PreparedSync) {
+/**
+ * One sync as the scheduler sees it; `prepared` gives the sync, read when first needed. With an
+ * `entry` (all active connections), a connection that needs reconnecting is marked on it instead of
+ * failing, and its later syncs are not sent.
+ */
+function syncTask(run: Run, group: string, resource: string, prepared: () => PreparedSync, entry?: ConnectionEntry) {
 	return {
 		group,
 		resource,
-		run: async () => {
+		run: async (): Promise<INodeExecutionData | undefined> => {
 			// The item's own bad input is its error, before a refused credential.
 			const sync = prepared();
-			if (run.session instanceof Error) throw run.session;
-			return await performSync(run.context, run.session, sync);
+			const session = run.session;
+			if (session instanceof Error) throw session;
+			if (!entry) return await performSync(run.context, session, sync);
+			if (entry.skip) return undefined;
+			const synced = await unlessReconnectNeeded(async () => await performSync(run.context, session, sync));
+			if (!needsReconnect(synced)) return synced;
+			entry.skip ??= { answered: synced.reconnect };
+			return undefined;
 		},
 	};
 }
@@ -128,13 +152,13 @@ async function syncEachItem(run: Run, count: number): Promise<void> {
 		run.limits,
 	);
 	settled.forEach((result, itemIndex) => {
-		if (result?.status === 'fulfilled') run.outputs.add(itemIndex, result.value);
+		if (result?.status === 'fulfilled' && result.value) run.outputs.add(itemIndex, result.value);
 		else if (result?.status === 'rejected') run.outputs.fail(itemIndex, result.reason);
 	});
 }
 
-/** "Sync All Lists": list each input item's connection, then sync every list that passes the filters. */
-async function syncAllListsOfEachItem(run: Run, count: number): Promise<void> {
+/** "Sync All Lists": list each input item's connection, then sync every list that passes the filters; returns how many syncs it planned. */
+async function syncAllListsOfEachItem(run: Run, count: number): Promise<number> {
 	const listed = await runScheduled(
 		count,
 		(itemIndex) => ({
@@ -153,14 +177,120 @@ async function syncAllListsOfEachItem(run: Run, count: number): Promise<void> {
 		else if (result?.status === 'rejected') run.outputs.fail(itemIndex, result.reason);
 	});
 	// Without continue-on-fail a failed listing fails the node, so no list is synced only to be thrown away.
-	if (run.limits.stopOnFailure && listed.some((result) => result?.status === 'rejected')) return;
+	if (run.limits.stopOnFailure && listed.some((result) => result?.status === 'rejected')) return syncs.length;
 
 	const settled = await runScheduled(syncs.length, (at) => syncTask(run, syncs[at].connectionId, syncs[at].listId, () => syncs[at]), run.limits);
 	settled.forEach((result, at) => {
 		const { itemIndex } = syncs[at];
-		if (result?.status === 'fulfilled') run.outputs.add(itemIndex, result.value);
+		if (result?.status === 'fulfilled' && result.value) run.outputs.add(itemIndex, result.value);
 		else if (result?.status === 'rejected') run.outputs.fail(itemIndex, result.reason);
 	});
+	return syncs.length;
+}
+
+/** One connection as one input item syncs it in "All Active Connections" mode. */
+interface ConnectionEntry {
+	itemIndex: number;
+	connection: Connection;
+	/** Set once the connection turns out to need reconnecting: nothing more of it is sent. */
+	skip?: SkipCause;
+	/** Its vault lists could not be read. */
+	failure?: unknown;
+	syncs: Array<PromiseSettledResult<INodeExecutionData | undefined> | undefined>;
+}
+
+/** Runs `work`; OFAuth's answer that the connection's session is gone comes back as a value, not an error. */
+async function unlessReconnectNeeded<T>(work: () => Promise<T>): Promise<T | { reconnect: ReconnectReason }> {
+	return await work().catch(async (caught: unknown) => {
+		const reconnect = reconnectReason(caught);
+		// Any other failure stays the failure it was (already a NodeApiError or NodeOperationError).
+		return reconnect === undefined ? await Promise.reject(caught) : { reconnect };
+	});
+}
+
+const needsReconnect = (value: unknown): value is { reconnect: ReconnectReason } =>
+	typeof value === 'object' && value !== null && 'reconnect' in value;
+
+/** Each input item's connections (every one of the API key that passes its filter), in listing order. */
+async function connectionsOfEachItem(run: Run, session: OfAuthSession, count: number): Promise<ConnectionEntry[]> {
+	const entries: ConnectionEntry[] = [];
+	for (let itemIndex = 0; itemIndex < count && !(run.limits.stopOnFailure && run.outputs.failed); itemIndex++) {
+		try {
+			const filter = readConnectionFilter(run.context, run.read, itemIndex);
+			const options = run.read('options', itemIndex, {}) as SyncOptions;
+			for (const connection of await listAccountConnections(run.context, session, itemIndex, options)) {
+				if (!passesConnectionFilter(connection, filter)) continue;
+				// The status is documented; a connection listed without one is tried, and skipped if OFAuth then says so.
+				const { status } = connection;
+				const skip = status !== undefined && status !== 'active' ? { listedStatus: status } : undefined;
+				entries.push({ itemIndex, connection, skip, syncs: [] });
+			}
+		} catch (caught) {
+			run.outputs.fail(itemIndex, caught);
+		}
+	}
+	return entries;
+}
+
+/**
+ * Per connection in listing order: its sync results (with `skipped: false`) and errors, then one
+ * skipped item if it needs reconnecting.
+ */
+function outputEntries(run: Run, entries: ConnectionEntry[]): void {
+	for (const entry of entries) {
+		if (entry.failure !== undefined) run.outputs.fail(entry.itemIndex, entry.failure);
+		for (const result of entry.syncs) {
+			if (result?.status === 'rejected') run.outputs.fail(entry.itemIndex, result.reason);
+			else if (result?.value) run.outputs.add(entry.itemIndex, { ...result.value, json: { ...result.value.json, skipped: false } });
+		}
+		if (entry.skip) run.outputs.add(entry.itemIndex, skippedItem(entry.connection, entry.skip, entry.itemIndex));
+	}
+}
+
+/**
+ * "Sync All Lists" over all active connections: the lists of each, then their syncs, by the same
+ * rules as for one connection. A connection that needs reconnecting (listed so, or answering so)
+ * becomes one skipped item and the others go on. Returns how many syncs it planned.
+ */
+async function syncAllActiveConnections(run: Run, count: number): Promise<number> {
+	const { context, read } = run;
+	if (run.session instanceof Error) {
+		for (let itemIndex = 0; itemIndex < count; itemIndex++) run.outputs.fail(itemIndex, run.session);
+		return 0;
+	}
+	const session = run.session;
+	const entries = await connectionsOfEachItem(run, session, count);
+	const toList = entries.filter((entry) => entry.skip === undefined);
+	const listed = await runScheduled(
+		toList.length,
+		(at) => ({
+			group: toList[at].connection.id,
+			resource: `listing ${at}`,
+			run: async () =>
+				await unlessReconnectNeeded(async () => await expandConnection(context, session, read, toList[at].itemIndex, toList[at].connection.id)),
+		}),
+		run.limits,
+	);
+	const syncs: Array<{ entry: ConnectionEntry; sync: PreparedSync }> = [];
+	listed.forEach((result, at) => {
+		const entry = toList[at];
+		if (result?.status === 'rejected') entry.failure = result.reason;
+		if (result?.status !== 'fulfilled') return;
+		const lists = result.value;
+		if (needsReconnect(lists)) entry.skip = { answered: lists.reconnect };
+		else syncs.push(...lists.map((sync) => ({ entry, sync })));
+	});
+
+	if (!(run.limits.stopOnFailure && (run.outputs.failed || listed.some((result) => result?.status === 'rejected')))) {
+		const settled = await runScheduled(
+			syncs.length,
+			(at) => syncTask(run, syncs[at].sync.connectionId, syncs[at].sync.listId, () => syncs[at].sync, syncs[at].entry),
+			run.limits,
+		);
+		settled.forEach((result, at) => syncs[at].entry.syncs.push(result));
+	}
+	outputEntries(run, entries);
+	return syncs.length;
 }
 
 /**
@@ -200,7 +330,48 @@ export async function executeSyncs(context: IExecuteFunctions): Promise<INodeExe
 		},
 	};
 
-	if (read('operation', 0, 'syncList') === 'syncAllLists') await syncAllListsOfEachItem(run, count);
-	else await syncEachItem(run, count);
-	return run.outputs.result();
+	if (read('operation', 0, 'syncList') !== 'syncAllLists') {
+		await syncEachItem(run, count);
+		return withHints(context, run.outputs.result(), undefined);
+	}
+	const planned =
+		read('connectionScope', 0, 'selected') === 'allActive'
+			? await syncAllActiveConnections(run, count)
+			: await syncAllListsOfEachItem(run, count);
+	return withHints(context, run.outputs.result(), planned);
+}
+
+/**
+ * Hints n8n shows on the node's output: nothing to sync, results output with `synced` false,
+ * connections skipped. n8n 1.x and 2.x have addExecutionHints; a host without it gets none.
+ */
+function withHints(context: IExecuteFunctions, output: INodeExecutionData[][], plannedSyncs: number | undefined): INodeExecutionData[][] {
+	const items = output[0];
+	const unsynced = items.filter((item) => item.json.synced === false).length;
+	const skipped = items.filter((item) => item.json.skipped === true).length;
+	const failed = items.filter((item) => typeof item.json.error === 'string').length;
+	const hints: NodeExecutionHint[] = [];
+	if (plannedSyncs === 0 && skipped === 0 && failed === 0) {
+		hints.push({
+			message: "Sync All Lists found no vault list to sync: no list matched 'List Types' and 'Name Filter' (or no connection matched 'Connection Filter')",
+			type: 'info',
+			location: 'outputPane',
+		});
+	}
+	if (unsynced > 0) {
+		hints.push({
+			message: `${unsynced} result${unsynced === 1 ? ' has' : 's have'} 'synced' false: OFAuth did not complete ${unsynced === 1 ? 'that sync' : 'those syncs'}. They were output because 'Output Unsynced Results' is on; run again later.`,
+			type: 'warning',
+			location: 'outputPane',
+		});
+	}
+	if (skipped > 0) {
+		hints.push({
+			message: `${skipped} connection${skipped === 1 ? ' was' : 's were'} skipped because ${skipped === 1 ? 'it needs' : 'they need'} reconnecting through OFAuth Link: see the items with 'skipped' true`,
+			type: 'warning',
+			location: 'outputPane',
+		});
+	}
+	if (hints.length > 0 && typeof context.addExecutionHints === 'function') context.addExecutionHints(...hints);
+	return output;
 }

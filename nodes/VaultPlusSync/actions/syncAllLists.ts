@@ -4,7 +4,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { VAULT_LIST_TYPES, type SyncOptions } from '../descriptions/parameters';
 import type { ReadParameter } from '../helpers/itemParameters';
 import { ofAuthApiRequest, type OfAuthSession } from '../transport';
-import { checkVaultList, MAX_QUERY_LENGTH, parsePage, VAULT_LISTS_PAGE_SIZE, type VaultList } from '../transport/pages';
+import { checkVaultList, MAX_QUERY_LENGTH, parsePage, readAllPages, VAULT_LISTS_PAGE_SIZE, type VaultList } from '../transport/pages';
 import { readConnectionId, retryPolicy, type PreparedSync } from './syncList';
 
 /** No account has this many vault lists; a server that keeps saying hasMore is stopped here. */
@@ -48,10 +48,7 @@ function incompleteListing(context: IExecuteFunctions, connectionId: string, ite
 	);
 }
 
-/**
- * Pages through a connection's vault lists (40 at a time) and keeps, once each, those that pass the
- * filters. Pages that overlap are read as one list; pages that never end are an error, not a partial set.
- */
+/** Pages through a connection's vault lists (40 at a time) and keeps, once each, those that pass the filters. */
 async function listVaultLists(
 	context: IExecuteFunctions,
 	session: OfAuthSession,
@@ -60,47 +57,39 @@ async function listVaultLists(
 	itemIndex: number,
 	options: SyncOptions,
 ): Promise<VaultList[]> {
-	const seen = new Set<string>();
-	const kept: VaultList[] = [];
 	const query = filters.nameFilter.slice(0, MAX_QUERY_LENGTH);
-	let offset = 0;
-	for (let page = 1; ; page++) {
-		const result = await ofAuthApiRequest(
-			context,
-			{
-				method: 'GET',
-				path: '/v2/access/vault/lists',
-				connectionId,
-				qs: { limit: VAULT_LISTS_PAGE_SIZE, offset, ...(query ? { query } : {}) },
-				subject: { connectionId, itemIndex },
-				expected: 'list of vault lists',
-				parse: (body) => parsePage(body, checkVaultList),
-				policy: retryPolicy(options),
-			},
-			session,
-		);
-		const fresh = result.list.filter((list) => !seen.has(list.id));
-		for (const list of fresh) seen.add(list.id);
-		kept.push(...fresh.filter((list) => passes(list, filters)));
-		if (!result.hasMore || result.list.length === 0) return kept;
-		if (fresh.length === 0) {
-			throw incompleteListing(context, connectionId, itemIndex, `OFAuth's page ${page} of vault lists repeated lists already listed and still said more would follow`);
-		}
-		if (page === MAX_PAGES) {
-			throw incompleteListing(context, connectionId, itemIndex, `OFAuth still said more vault lists would follow after ${MAX_PAGES} pages (${seen.size} lists)`);
-		}
-		offset += result.list.length;
-	}
+	const lists = await readAllPages(
+		async (offset) =>
+			await ofAuthApiRequest(
+				context,
+				{
+					method: 'GET',
+					path: '/v2/access/vault/lists',
+					connectionId,
+					qs: { limit: VAULT_LISTS_PAGE_SIZE, offset, ...(query ? { query } : {}) },
+					subject: { connectionId, itemIndex },
+					expected: 'list of vault lists',
+					parse: (body) => parsePage(body, checkVaultList),
+					policy: retryPolicy(options),
+				},
+				session,
+			),
+		{ plural: 'vault lists', maxPages: MAX_PAGES, incomplete: (why) => incompleteListing(context, connectionId, itemIndex, why) },
+	);
+	return lists.filter((list) => passes(list, filters));
 }
 
-/** The syncs "Sync All Lists" runs for one input item: one per list of its connection that passes the filters. */
+/**
+ * The syncs "Sync All Lists" runs for one input item: one per list of its connection (the one it
+ * names, or `connectionId` when all connections are synced) that passes the filters.
+ */
 export async function expandConnection(
 	context: IExecuteFunctions,
 	session: OfAuthSession,
 	read: ReadParameter,
 	itemIndex: number,
+	connectionId = readConnectionId(context, read, itemIndex),
 ): Promise<PreparedSync[]> {
-	const connectionId = readConnectionId(context, read, itemIndex);
 	const options = read('options', itemIndex, {}) as SyncOptions;
 	const lists = await listVaultLists(context, session, connectionId, readFilters(context, read, itemIndex), itemIndex, options);
 	return lists.map((list) => ({

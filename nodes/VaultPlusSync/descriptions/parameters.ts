@@ -12,6 +12,7 @@ export const connectionIdParameter: INodeProperties = {
 	type: 'resourceLocator',
 	default: { mode: 'list', value: '' },
 	required: true,
+	displayOptions: { show: { operation: ['syncList'] } },
 	description: 'The OFAuth connection (an OnlyFans account linked through OFAuth Link) that owns the vault list',
 	modes: [
 		{
@@ -40,6 +41,47 @@ export const connectionIdParameter: INodeProperties = {
 			],
 		},
 	],
+};
+
+/** The same 'Connection' for Sync All Lists, shown only while it syncs the selected connection. */
+export const selectedConnectionParameter: INodeProperties = {
+	...connectionIdParameter,
+	displayOptions: { show: { operation: ['syncAllLists'], connectionScope: ['selected'] } },
+	description: 'The OFAuth connection (an OnlyFans account linked through OFAuth Link) whose vault lists to sync',
+};
+
+export const connectionScopeParameter: INodeProperties = {
+	displayName: 'Connections',
+	name: 'connectionScope',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{
+			name: 'All Active Connections',
+			value: 'allActive',
+			description:
+				'Every connection of the API key, read from OFAuth on each run. Connections that need reconnecting come out as items with \'skipped\' true.',
+		},
+		{
+			name: 'Selected Connection',
+			value: 'selected',
+			description: "The connection chosen in 'Connection'",
+		},
+	],
+	default: 'selected',
+	displayOptions: { show: { operation: ['syncAllLists'] } },
+	description: 'Whose vault lists to sync',
+};
+
+export const connectionFilterParameter: INodeProperties = {
+	displayName: 'Connection Filter',
+	name: 'connectionFilter',
+	type: 'string',
+	default: '',
+	placeholder: 'e.g. alice',
+	displayOptions: { show: { operation: ['syncAllLists'], connectionScope: ['allActive'] } },
+	description:
+		"Only sync connections whose account name or username contains this text (ignoring case). Empty syncs every connection.",
 };
 
 export const operationParameter: INodeProperties = {

@@ -6,6 +6,7 @@ import { ofAuthApiRequest } from '../transport';
 import {
 	checkConnection,
 	checkVaultList,
+	CONNECTIONS_PAGE_SIZE,
 	MAX_QUERY_LENGTH,
 	parsePage,
 	VAULT_LISTS_PAGE_SIZE,
@@ -13,8 +14,6 @@ import {
 	type Page,
 } from '../transport/pages';
 import { DROPDOWN_POLICY } from '../transport/retry';
-
-const CONNECTIONS_PAGE_SIZE = 100;
 
 function offsetFrom(paginationToken?: string): number {
 	const offset = Number(paginationToken);

@@ -250,6 +250,19 @@ function explain(status: number, body: OfAuthErrorBody, subject: RequestSubject)
 	};
 }
 
+/** Why a connection needs reconnecting, as its listed status would say it. */
+export type ReconnectReason = 'expired' | 'no_session';
+
+const needingReconnect = new WeakMap<Error, ReconnectReason>();
+
+/**
+ * Whether this error is OFAuth's answer that the connection's OnlyFans session is gone (401
+ * SESSION_EXPIRED or SESSION_NOT_PROVIDED): the connection needs reconnecting, the key is fine.
+ */
+export function reconnectReason(error: unknown): ReconnectReason | undefined {
+	return error instanceof Error ? needingReconnect.get(error) : undefined;
+}
+
 /** Turns a non-2xx OFAuth answer into an error that says what happened and how to fix it. */
 export function ofAuthApiError(
 	node: INode,
@@ -279,12 +292,16 @@ export function ofAuthApiError(
 		...(body.code ? { type: redact(body.code, secrets) } : {}),
 		...(requestId ? { requestId: redact(requestId, secrets) } : {}),
 	};
-	return new NodeApiError(node, errorData, {
+	const error = new NodeApiError(node, errorData, {
 		message: `${message}${itemSuffix(subject)}`,
 		description: [description, ...facts].join(' '),
 		httpCode: String(response.statusCode),
 		itemIndex: subject.itemIndex,
 	});
+	const code = body.code?.toUpperCase();
+	if (response.statusCode === 401 && code === 'SESSION_EXPIRED') needingReconnect.set(error, 'expired');
+	if (response.statusCode === 401 && code === 'SESSION_NOT_PROVIDED') needingReconnect.set(error, 'no_session');
+	return error;
 }
 
 export interface UnexpectedAnswer {

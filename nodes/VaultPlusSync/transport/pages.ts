@@ -1,3 +1,5 @@
+import type { NodeApiError } from 'n8n-workflow';
+
 import type { Parsed } from './index';
 
 /** OFAuth's offset pages: `list` plus `hasMore`; the next offset is this one plus the page's length. */
@@ -8,6 +10,8 @@ export interface Page<T> {
 
 export interface Connection {
 	id: string;
+	/** 'active', 'expired' or 'awaiting_2fa' as documented; absent when the server leaves it out. */
+	status?: string;
 	userData?: { name?: string; username?: string };
 }
 
@@ -17,6 +21,8 @@ export interface VaultList {
 	type?: string;
 }
 
+/** Connections asked for per page, as OFAuth's own Zapier app does; the API's maximum is not documented. */
+export const CONNECTIONS_PAGE_SIZE = 100;
 /** The Access API caps vault-list pages at 40. */
 export const VAULT_LISTS_PAGE_SIZE = 40;
 /** The Access API refuses longer search texts. */
@@ -63,6 +69,7 @@ export const checkConnection: EntryCheck<Connection> = (entry) => {
 		return { ok: false, problem: `'id' is ${typeName(entry.id)}, expected a non-empty string` };
 	}
 	const problems: string[] = [];
+	const status = optionalText(entry, 'status', problems);
 	let userData: Connection['userData'];
 	if (isRecord(entry.userData)) {
 		userData = {
@@ -73,7 +80,7 @@ export const checkConnection: EntryCheck<Connection> = (entry) => {
 		problems.push(`'userData' is ${typeName(entry.userData)}, expected object`);
 	}
 	if (problems.length > 0) return { ok: false, problem: problems.join('; ') };
-	return { ok: true, value: { id: entry.id, userData } };
+	return { ok: true, value: { id: entry.id, ...(status === undefined ? {} : { status }), userData } };
 };
 
 export const checkVaultList: EntryCheck<VaultList> = (entry) => {
@@ -87,3 +94,31 @@ export const checkVaultList: EntryCheck<VaultList> = (entry) => {
 	if (problems.length > 0) return { ok: false, problem: problems.join('; ') };
 	return { ok: true, value: { id: String(id), name, type } };
 };
+
+/**
+ * Reads offset pages until `hasMore` is false, keeping each entry once (pages that overlap are read
+ * as one list). Pages that only repeat what came before, or that never end, are `incomplete(why)`
+ * errors, never a partial set.
+ */
+export async function readAllPages<T extends { id: string }>(
+	fetchPage: (offset: number) => Promise<Page<T>>,
+	what: { plural: string; maxPages: number; incomplete: (why: string) => NodeApiError },
+): Promise<T[]> {
+	const seen = new Set<string>();
+	const entries: T[] = [];
+	let offset = 0;
+	for (let page = 1; ; page++) {
+		const result = await fetchPage(offset);
+		const fresh = result.list.filter((entry) => !seen.has(entry.id));
+		for (const entry of fresh) seen.add(entry.id);
+		entries.push(...fresh);
+		if (!result.hasMore || result.list.length === 0) return entries;
+		if (fresh.length === 0) {
+			throw what.incomplete(`OFAuth's page ${page} of ${what.plural} repeated ${what.plural} already listed and still said more would follow`);
+		}
+		if (page === what.maxPages) {
+			throw what.incomplete(`OFAuth still said more ${what.plural} would follow after ${what.maxPages} pages (${seen.size} ${what.plural})`);
+		}
+		offset += result.list.length;
+	}
+}
