@@ -29,8 +29,11 @@ export interface NightlyRun {
 	errorWorkflowRun?: ExecutionSummary;
 	/** Every email received that names this execution (by its id or its URL), in the order received. */
 	mails: ReceivedMail[];
-	/** The execution's page in the editor, as n8n words it in the error workflow's data. */
-	url: string;
+	/**
+	 * The path of the execution's page in the editor, as in the URL n8n gives the error workflow
+	 * (`<instance URL><path>`; the instance URL says localhost in 1.123.81, 127.0.0.1 in 2.41.1).
+	 */
+	executionPath: string;
 }
 
 export interface NightlyJob {
@@ -115,8 +118,8 @@ export async function startNightlyJob(setup: DemoSetup, options: NightlyJobOptio
 	let runs = 0;
 	let errorRuns = 0;
 
-	const namesExecution = (mail: ReceivedMail, id: string, url: string) =>
-		mail.text.includes(`(execution ${id})`) || mail.text.includes(url);
+	const namesExecution = (mail: ReceivedMail, id: string, executionPath: string) =>
+		mail.text.includes(`(execution ${id})`) || new RegExp(`${executionPath}(\\s|$)`).test(mail.text);
 
 	return {
 		server,
@@ -129,11 +132,11 @@ export async function startNightlyJob(setup: DemoSetup, options: NightlyJobOptio
 				errorWorkflowRun = await waitForExecution(api, ERROR_WORKFLOW_ID, errorRuns + 1, timeoutMs);
 				errorRuns += 1;
 			}
-			const url = `${server.url}/workflow/${NIGHTLY_WORKFLOW_ID}/executions/${execution.id}`;
+			const executionPath = `/workflow/${NIGHTLY_WORKFLOW_ID}/executions/${execution.id}`;
 			// Each Send Email node finishes once the server has accepted its message.
-			const mails = mailbox.mails.filter((mail) => namesExecution(mail, execution.id, url));
+			const mails = mailbox.mails.filter((mail) => namesExecution(mail, execution.id, executionPath));
 			options.log?.(`run ${runs}: execution ${execution.id} ${execution.status}, ${mails.length} email(s)`);
-			return { execution, errorWorkflowRun, mails, url };
+			return { execution, errorWorkflowRun, mails, executionPath };
 		},
 		async between(change) {
 			await change();

@@ -176,7 +176,9 @@ export function describeNightly(runtimeName: RuntimeName): void {
 
 			expectAddressedToTheTeam(failed);
 			expect(failed.subject).toBe(`n8n workflow failed: ${NIGHTLY_NAME}`);
-			expect(failed.text).toContain(`Execution: ${run.url}`);
+			// The editor's URL of the execution: this n8n's port (1.123.81 calls the host localhost).
+			const port = job.server.port;
+			expect(failed.text).toMatch(new RegExp(`\nExecution: http://(127\\.0\\.0\\.1|localhost):${port}${run.executionPath}\n`));
 			expect(failed.text).toContain('Failed node: Mark the run as failed');
 			expect(failed.text).toContain('OFAuth rejected the API key');
 			expect(failed.text).toMatch(/paste a valid key into the workflow's OFAuth API credential/i);
