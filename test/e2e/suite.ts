@@ -215,11 +215,19 @@ export function describeE2e(runtimeName: RuntimeName): void {
 				}
 				const predicted = predictRun(sandbox.state, DEMO_TARGETS);
 				sandbox.clearRequests();
+				const mailsBefore = setup!.mailbox.mails.length;
 
 				const result = await instance.execute('vaultPlusDemo001');
 
 				expect(result.exitCode).toBe(0);
 				expect(result.run?.status).toBe('success');
+				// The example's IF node alerts on removals: one email listing those lists, none without any.
+				const alerted = nodeOutput(result.run, 'Media removed or sync incomplete?');
+				const mails = setup!.mailbox.mails.slice(mailsBefore);
+				expect(mails.map((mail) => mail.subject)).toEqual(
+					alerted.length > 0 ? [`Vault+ nightly sync: ${alerted.length} list(s) lost media or did not finish`] : [],
+				);
+				for (const item of alerted) expect(mails[0].text).toContain(`- ${String(item.connectionId)}: ${String(item.summary)}`);
 				// The nightly example also adds the summary fields; the counts are what the model predicts.
 				expect(nodeOutput(result.run, SYNC_NODE_NAME)).toEqual(
 					predicted.map((counts, at) =>
