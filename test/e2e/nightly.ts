@@ -16,6 +16,7 @@ import { ERROR_WORKFLOW_ID, NIGHTLY_WORKFLOW_ID } from '../../scripts/nightly/wo
 import type { SandboxState } from '../../sandbox/model';
 import { defaultSeed } from '../../sandbox/seed';
 
+const SETUP_TIMEOUT_MS = 360_000;
 const OWNER = { email: 'owner@vault-plus.test', password: 'VaultPlus1e2e', firstName: 'Vault', lastName: 'Owner' };
 const TO = ['vault-team@example.com'];
 const FROM = ['n8n@example.com'];
@@ -98,7 +99,8 @@ export function describeNightly(runtimeName: RuntimeName): void {
 			setup = await setUpPackagedN8n({ runtime: runtimeName, skipBuild: true, sandboxSeed: SEED });
 			before = structuredClone(setup.sandbox.state);
 			job = await startNightlyJob(setup, { everySeconds: 10, owner: OWNER });
-		});
+			// Packing, four n8n commands and `n8n start`: about two minutes on a busy 2-core machine.
+		}, SETUP_TIMEOUT_MS);
 
 		afterAll(async () => {
 			await job?.stop();
