@@ -262,4 +262,26 @@ describe("Sync All Lists over all active connections ('Connections': All Active 
 		]);
 		expect(await requestsOf('PUT', '/')).toEqual([]);
 	});
+
+	it('runs the same, without hints, where the host has no addExecutionHints', async () => {
+		const result = await runSync({ credentials: sandbox.credentials(), parameters: allActive({ connectionFilter: 'cora' }), withoutExecutionHints: true });
+
+		expect(result.run.status).toBe('success');
+		expect(result.output.map((item) => [item.json.connectionId, item.json.skipped])).toEqual([['conn_cora', true]]);
+		expect(result.hints).toEqual([]);
+	});
+
+	it('fails the run, syncing nothing, when the connections cannot be listed and continue-on-fail is off', async () => {
+		await sandbox.injectFault({ status: 503, match: { method: 'GET', pathPrefix: '/v2/account/connections' }, count: 2 });
+
+		const result = await runSync({
+			credentials: sandbox.credentials(),
+			items: [{}, {}],
+			parameters: allActive({ options: { maxRetries: 0 } }),
+		});
+
+		expect(result.run.status).toBe('error');
+		expect(result.error?.message).toBe('OFAuth could not complete the request (HTTP 503) [item 0]');
+		expect((await sandbox.requests()).map((request) => request.path)).toEqual(['/v2/account/connections']);
+	});
 });

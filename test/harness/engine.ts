@@ -80,6 +80,8 @@ export interface SyncRunOptions {
 	parameters: INodeParameters;
 	items?: IDataObject[];
 	onError?: OnError;
+	/** Runs the node in a context without addExecutionHints, as a host that lacks them would. */
+	withoutExecutionHints?: boolean;
 }
 
 export function createAdditionalData(
@@ -132,7 +134,7 @@ export interface RunningSync {
 }
 
 /** Wraps the node type so a test can see when its execute() really returns. */
-function watchNodeExecution(nodeTypes: INodeTypes): { nodeTypes: INodeTypes; settled: Promise<void> } {
+function watchNodeExecution(nodeTypes: INodeTypes, withoutExecutionHints = false): { nodeTypes: INodeTypes; settled: Promise<void> } {
 	let markSettled = () => {};
 	const settled = new Promise<void>((resolve) => {
 		markSettled = resolve;
@@ -147,7 +149,10 @@ function watchNodeExecution(nodeTypes: INodeTypes): { nodeTypes: INodeTypes; set
 				const watched = Object.create(real) as INodeType;
 				watched.execute = async function (this: IExecuteFunctions) {
 					try {
-						return await real.execute!.call(this);
+						const context = withoutExecutionHints
+							? (Object.assign(Object.create(this) as object, { addExecutionHints: undefined }) as unknown as IExecuteFunctions)
+							: this;
+						return await real.execute!.call(context);
 					} finally {
 						markSettled();
 					}
@@ -173,7 +178,7 @@ export async function startSync(options: SyncRunOptions): Promise<RunningSync> {
 		createdAt: new Date(),
 		updatedAt: new Date(),
 	} as unknown as IWorkflowBase;
-	const watched = watchNodeExecution(pkg.nodeTypes);
+	const watched = watchNodeExecution(pkg.nodeTypes, options.withoutExecutionHints);
 	const workflow = new Workflow({
 		id: workflowData.id,
 		name: workflowData.name,

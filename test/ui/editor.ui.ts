@@ -246,6 +246,24 @@ describe('the editor journey in Chromium (n8n 2.41.1)', () => {
 		await waitForTexts(canvasSubtitle(page, NODE_NAME), ['Sync all lists']);
 	});
 
+	step("in Sync All Lists, 'Connections' keeps the picked connection or gives it up for all active ones and a Connection Filter", async () => {
+		const details = ndv(page);
+		await details.open(NODE_NAME);
+		await details.parameter('connectionScope').waitFor();
+		// 'Selected Connection' (the default) keeps the connection picked for Sync List.
+		await details.resourceLocator('connectionId').waitFor();
+		expect(await details.resourceLocator('connectionId').getByTestId('rlc-input').inputValue()).toBe('Alice Sandbox (@alice_sbx)');
+
+		await details.choose('connectionScope', 'All Active Connections');
+		await details.parameter('connectionFilter').waitFor();
+		await details.resourceLocator('connectionId').waitFor({ state: 'detached' });
+
+		await details.choose('connectionScope', 'Selected Connection');
+		await details.resourceLocator('connectionId').waitFor();
+		await details.parameter('connectionFilter').waitFor({ state: 'detached' });
+		await details.close();
+	});
+
 	step("is among the AI Agent's tools", async () => {
 		const creator = nodeCreator(page);
 		await page.getByTestId('node-creator-plus-button').click();

@@ -214,7 +214,8 @@ const needsReconnect = (value: unknown): value is { reconnect: ReconnectReason }
 /** Each input item's connections (every one of the API key that passes its filter), in listing order. */
 async function connectionsOfEachItem(run: Run, session: OfAuthSession, count: number): Promise<ConnectionEntry[]> {
 	const entries: ConnectionEntry[] = [];
-	for (let itemIndex = 0; itemIndex < count && !(run.limits.stopOnFailure && run.outputs.failed); itemIndex++) {
+	const stopped = () => (run.limits.stopOnFailure === true && run.outputs.failed) || run.limits.shouldStop?.() === true;
+	for (let itemIndex = 0; itemIndex < count && !stopped(); itemIndex++) {
 		try {
 			const filter = readConnectionFilter(run.context, run.read, itemIndex);
 			const options = run.read('options', itemIndex, {}) as SyncOptions;
@@ -260,6 +261,8 @@ async function syncAllActiveConnections(run: Run, count: number): Promise<number
 	}
 	const session = run.session;
 	const entries = await connectionsOfEachItem(run, session, count);
+	// Without continue-on-fail an item whose connections could not be listed fails the node: sync nothing.
+	if (run.limits.stopOnFailure && run.outputs.failed) return 0;
 	const toList = entries.filter((entry) => entry.skip === undefined);
 	const listed = await runScheduled(
 		toList.length,
@@ -281,7 +284,7 @@ async function syncAllActiveConnections(run: Run, count: number): Promise<number
 		else syncs.push(...lists.map((sync) => ({ entry, sync })));
 	});
 
-	if (!(run.limits.stopOnFailure && (run.outputs.failed || listed.some((result) => result?.status === 'rejected')))) {
+	if (!(run.limits.stopOnFailure && listed.some((result) => result?.status === 'rejected'))) {
 		const settled = await runScheduled(
 			syncs.length,
 			(at) => syncTask(run, syncs[at].sync.connectionId, syncs[at].sync.listId, () => syncs[at].sync, syncs[at].entry),
