@@ -1,7 +1,9 @@
 /**
  * `npm run demo`: a real sync in a real n8n (2.41.1 on Node 24) against the local Vault+ sandbox,
  * three times, with the sandbox's OnlyFans lists changing between runs. Prints a table per run and
- * exits non-zero if n8n's results differ from what the sandbox's model predicts.
+ * exits non-zero if n8n's results differ from what the sandbox's model predicts. Then the nightly job
+ * as it runs at night (n8n start, the schedule firing by itself), and the alert emails the local SMTP
+ * server received, printed as an inbox would show them.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,9 +12,19 @@ import { nodeOutput } from './n8n-instance';
 import { REPO_ROOT, setUpDemo } from './demo/setup';
 import { COUNT_COLUMNS, DEMO_TARGETS, predictRun, STORY } from './demo/story';
 import { SYNC_NODE_NAME } from './demo/workflows';
+import { startNightlyJob } from './nightly/job';
+import { formatMail } from './nightly/show';
 
 const OUTPUT_DIR = path.join(REPO_ROOT, 'demo-output');
 const ALERT_NODE_NAME = 'Media removed or sync incomplete?';
+const OWNER = { email: 'owner@vault-plus.test', password: 'VaultPlus1demo', firstName: 'Vault', lastName: 'Owner' };
+/** What one night of the "every custom list" example emails from the sandbox's accounts, by subject. */
+const NIGHT_SUBJECTS = [
+	/^Vault\+ nightly sync: \d+ list\(s\) changed$/,
+	/^Vault\+: \d+ OnlyFans account\(s\) need reconnecting$/,
+	/^Vault\+ nightly sync: \d+ sync\(s\) failed$/,
+	/^n8n workflow failed: /,
+];
 
 type Row = Record<string, unknown>;
 
@@ -75,11 +87,38 @@ async function main(): Promise<number> {
 			}
 			console.log(`  full run: ${path.relative(process.cwd(), file)}`);
 		}
+		problems += await oneNight(demo);
 	} finally {
 		await demo.close();
 	}
 	console.log(problems === 0 ? '\nAll three runs match the model.' : `\n${problems} difference(s) from the model.`);
 	return problems === 0 ? 0 : 1;
+}
+
+/**
+ * The "every custom list" example on its schedule (every 10 s instead of at 4:00) over all of the
+ * sandbox's accounts: some need reconnecting, one has Vault+ off. Prints every email received.
+ */
+async function oneNight(demo: Awaited<ReturnType<typeof setUpDemo>>): Promise<number> {
+	console.log('\nThe nightly job: n8n start, "Vault+: nightly sync of every custom list" published, its schedule fires');
+	const job = await startNightlyJob(demo, { everySeconds: 10, owner: OWNER });
+	let problems = 0;
+	try {
+		const night = await job.nextRun();
+		console.log(`  execution ${night.execution.id}: ${night.execution.status}` +
+			(night.errorWorkflowRun ? `; the error workflow ran (${night.errorWorkflowRun.status})` : ''));
+		const missing = NIGHT_SUBJECTS.filter((subject) => !night.mails.some((mail) => subject.test(mail.subject)));
+		if (missing.length > 0 || night.mails.length !== NIGHT_SUBJECTS.length) {
+			console.log(`  expected ${NIGHT_SUBJECTS.length} emails (${NIGHT_SUBJECTS.map(String).join(', ')}), got ${night.mails.length}`);
+			problems++;
+		}
+	} finally {
+		await job.stop();
+	}
+	const mails = demo.mailbox.mails;
+	console.log(`\nThe alert emails the SMTP server received (${mails.length}; Slack would get the same, see README):`);
+	mails.forEach((mail, index) => console.log(formatMail(mail, index)));
+	return problems;
 }
 
 main().then(

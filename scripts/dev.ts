@@ -39,8 +39,9 @@ async function main(): Promise<void> {
 		console.log(`
 n8n is running with the Vault+ Sync node: ${editorUrl}
   log in as ${OWNER.email} / ${OWNER.password}
-  workflows: "Vault+: sync one list", "Vault+: nightly sync with Slack alert", "Vault+ demo: sync four lists"
+  workflows: "Vault+: sync one list", the two nightly examples, their error workflow, "Vault+ demo: sync four lists"
   credential "OFAuth API" points at the Vault+ sandbox: ${demo.sandbox.url} (API key test-key)
+  credential "SMTP account" points at a local SMTP server that keeps what it gets: ${demo.mailbox.host}:${demo.mailbox.port}
   sandbox admin API: ${demo.sandbox.url}/__sandbox/state, /__sandbox/requests, /__sandbox/reset
   n8n log: ${server.logFile}
 Press Ctrl-C to stop.`);

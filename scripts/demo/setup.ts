@@ -10,6 +10,9 @@ import type { Sandbox } from '../../sandbox/server';
 import { startSandbox } from '../../sandbox/server';
 import { createUserFolder, packPackage, type N8nInstance } from '../n8n-instance';
 import { ensureRuntime, type RuntimeName } from '../n8n-runtime';
+import { startMailbox, type Mailbox } from '../nightly/mailbox';
+import { smtpCredential } from '../nightly/workflows';
+import type { SandboxSeed } from '../../sandbox/seed';
 import { DEMO_TARGETS } from './story';
 import { demoWorkflow, loadExample, sandboxCredential } from './workflows';
 
@@ -18,6 +21,8 @@ export const REPO_ROOT = path.resolve(__dirname, '../..');
 export interface DemoSetup {
 	sandbox: Sandbox;
 	instance: N8nInstance;
+	/** The SMTP server the examples' Send Email nodes reach through the SMTP credential. */
+	mailbox: Mailbox;
 	/** Stops n8n if it runs and the sandbox, and removes the user folder and the tarball. */
 	close(): Promise<void>;
 }
@@ -25,6 +30,8 @@ export interface DemoSetup {
 export interface PackagedN8nOptions {
 	runtime?: RuntimeName;
 	sandboxPort?: number;
+	/** The sandbox's accounts and lists; default its own seed. */
+	sandboxSeed?: SandboxSeed;
 	/** The caller built the package already (`npm run test:e2e` builds before jest). */
 	skipBuild?: boolean;
 	log?: (line: string) => void;
@@ -37,13 +44,16 @@ export async function setUpPackagedN8n(options: PackagedN8nOptions = {}): Promis
 	log(`n8n ${runtime.n8nVersion} on Node ${runtime.nodeVersion}`);
 	const tarball = await packPackage(REPO_ROOT, { log, skipBuild: options.skipBuild });
 	const removeTarball = () => fsp.rm(path.dirname(tarball), { recursive: true, force: true });
-	const sandbox = await startSandbox({ port: options.sandboxPort ?? 0 });
+	const sandbox = await startSandbox({ port: options.sandboxPort ?? 0, seed: options.sandboxSeed });
 	log(`Vault+ sandbox at ${sandbox.url} (API key test-key)`);
+	const mailbox = await startMailbox();
+	log(`SMTP server at ${mailbox.host}:${mailbox.port}`);
 	let instance: N8nInstance;
 	try {
 		instance = await createUserFolder(runtime, tarball, { log });
 	} catch (error) {
 		await sandbox.close();
+		await mailbox.close();
 		await removeTarball();
 		throw error;
 	}
@@ -51,9 +61,11 @@ export async function setUpPackagedN8n(options: PackagedN8nOptions = {}): Promis
 	return {
 		sandbox,
 		instance: ready,
+		mailbox,
 		async close() {
 			await ready.cleanup();
 			await sandbox.close();
+			await mailbox.close();
 			await removeTarball();
 		},
 	};
@@ -66,11 +78,12 @@ export async function setUpDemo(options: {
 }): Promise<DemoSetup> {
 	const demo = await setUpPackagedN8n(options);
 	try {
-		await demo.instance.importCredentials([sandboxCredential(demo.sandbox.url)]);
+		await demo.instance.importCredentials([sandboxCredential(demo.sandbox.url), smtpCredential(demo.mailbox)]);
 		await demo.instance.importWorkflows([
 			loadExample('nightly'),
 			loadExample('syncOne'),
 			loadExample('allLists'),
+			loadExample('errorWorkflow'),
 			demoWorkflow(DEMO_TARGETS),
 		]);
 	} catch (error) {

@@ -46,6 +46,8 @@ export const EXAMPLES = {
 	nightly: { id: 'vaultPlusNightly', file: 'nightly-sync-with-slack-alert.json' },
 	syncOne: { id: 'vaultPlusSyncOne', file: 'sync-one-list.json' },
 	allLists: { id: 'vaultPlusAllList', file: 'nightly-sync-all-lists.json' },
+	/** Its id is the one the nightly examples' settings.errorWorkflow names. */
+	errorWorkflow: { id: 'vaultPlusOnError', file: 'error-workflow.json' },
 } as const;
 
 export function loadExample(which: keyof typeof EXAMPLES, nodeType = CUSTOM_NODE_TYPE): WorkflowJson {
@@ -59,6 +61,12 @@ export function loadExample(which: keyof typeof EXAMPLES, nodeType = CUSTOM_NODE
 	};
 }
 
+/** A Slack node as a No Operation node in its place: Slack cannot be reached from the demo or the tests. */
+export function slackAsNoOp(node: WorkflowNode): WorkflowNode {
+	if (node.type !== 'n8n-nodes-base.slack') return node;
+	return { id: node.id, name: node.name, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: node.position, parameters: {} };
+}
+
 function listsCode(targets: SyncTarget[]): string {
 	const lines = targets.map(
 		(target) =>
@@ -69,19 +77,17 @@ function listsCode(targets: SyncTarget[]): string {
 
 /**
  * The nightly example as the demo runs it: a manual trigger instead of the schedule, the demo's lists,
- * and a No Operation node where Slack would be, so that no Slack account is needed.
+ * and No Operation nodes where Slack would be, so that no Slack account is needed. Its Send Email
+ * nodes stay: they need the SMTP credential (see ../nightly/workflows.ts). `onError` replaces the
+ * Vault+ Sync node's own setting (the example routes failures to its error output).
  */
 export function demoWorkflow(targets: SyncTarget[], overrides: { id?: string; name?: string; onError?: string } = {}): WorkflowJson {
 	const nightly = loadExample('nightly');
-	const triggerName = nightly.nodes.find((node) => node.type === 'n8n-nodes-base.scheduleTrigger')!.name;
-	const slackName = nightly.nodes.find((node) => node.type === 'n8n-nodes-base.slack')!.name;
 	const nodes = nightly.nodes.map((node): WorkflowNode => {
-		if (node.name === triggerName) {
+		if (node.type === 'n8n-nodes-base.scheduleTrigger') {
 			return { ...node, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} };
 		}
-		if (node.name === slackName) {
-			return { id: node.id, name: node.name, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: node.position, parameters: {} };
-		}
+		if (node.type === 'n8n-nodes-base.slack') return slackAsNoOp(node);
 		if (node.type === 'n8n-nodes-base.code') {
 			return { ...node, parameters: { ...node.parameters, jsCode: listsCode(targets) } };
 		}

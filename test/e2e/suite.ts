@@ -26,6 +26,7 @@ import {
 	sandboxCredential,
 	SYNC_NODE_NAME,
 } from '../../scripts/demo/workflows';
+import { smtpCredential } from '../../scripts/nightly/workflows';
 import type { Sandbox } from '../../sandbox/server';
 
 const OWNER = { email: 'owner@vault-plus.test', password: 'VaultPlus1e2e', firstName: 'Vault', lastName: 'Owner' };
@@ -35,7 +36,11 @@ const TARGETS_WITH_EXPIRED = [
 	{ connectionId: 'conn_alice', listId: '1006', name: 'Empty Drafts' },
 	{ connectionId: 'conn_cora', listId: '3001', name: 'Old Promo' },
 ];
-const FAILING = demoWorkflow(TARGETS_WITH_EXPIRED, { id: 'vaultPlusFails01', name: 'Vault+ e2e: expired connection' });
+const FAILING = demoWorkflow(TARGETS_WITH_EXPIRED, {
+	id: 'vaultPlusFails01',
+	name: 'Vault+ e2e: expired connection',
+	onError: 'stopWorkflow',
+});
 const CONTINUING = demoWorkflow(TARGETS_WITH_EXPIRED, {
 	id: 'vaultPlusGoesOn1',
 	name: 'Vault+ e2e: continue on fail',
@@ -185,12 +190,13 @@ export function describeE2e(runtimeName: RuntimeName): void {
 		beforeAll(async () => {
 			setup = await setUpPackagedN8n({ runtime: runtimeName, skipBuild: true });
 			({ sandbox, instance } = setup);
-			await instance.importCredentials([sandboxCredential(sandbox.url)]);
+			await instance.importCredentials([sandboxCredential(sandbox.url), smtpCredential(setup.mailbox)]);
 			await instance.importWorkflows([
 				demoWorkflow(DEMO_TARGETS),
 				loadExample('nightly'),
 				loadExample('syncOne'),
 				loadExample('allLists'),
+				loadExample('errorWorkflow'),
 				FAILING,
 				CONTINUING,
 				syncAllWorkflow(),
@@ -209,11 +215,19 @@ export function describeE2e(runtimeName: RuntimeName): void {
 				}
 				const predicted = predictRun(sandbox.state, DEMO_TARGETS);
 				sandbox.clearRequests();
+				const mailsBefore = setup!.mailbox.mails.length;
 
 				const result = await instance.execute('vaultPlusDemo001');
 
 				expect(result.exitCode).toBe(0);
 				expect(result.run?.status).toBe('success');
+				// The example's IF node alerts on removals: one email listing those lists, none without any.
+				const alerted = nodeOutput(result.run, 'Media removed or sync incomplete?');
+				const mails = setup!.mailbox.mails.slice(mailsBefore);
+				expect(mails.map((mail) => mail.subject)).toEqual(
+					alerted.length > 0 ? [`Vault+ nightly sync: ${alerted.length} list(s) lost media or did not finish`] : [],
+				);
+				for (const item of alerted) expect(mails[0].text).toContain(`- ${String(item.connectionId)}: ${String(item.summary)}`);
 				// The nightly example also adds the summary fields; the counts are what the model predicts.
 				expect(nodeOutput(result.run, SYNC_NODE_NAME)).toEqual(
 					predicted.map((counts, at) =>
