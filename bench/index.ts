@@ -2,11 +2,9 @@
  * `npm run bench`: speed and memory of the Vault+ Sync node in n8n-core's engine against the sandbox,
  * as ratios to baselines measured in the same process. Prints a table and writes BENCHMARKS.md.
  */
-import '../test/setup-env';
-
 import { performance } from 'node:perf_hooks';
 
-import { nodeHelpers, runSync } from '../test/harness/engine';
+import { nodeHelpers, runSync } from '../scripts/n8n-engine';
 import { SandboxClient, TEST_API_KEY } from '../sandbox/client';
 import { fanOutSeed, type FanOutTarget } from '../sandbox/fan-out-seed';
 import { consoleTable, machineLine, markdownTable, writeSection } from './report';
