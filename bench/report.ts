@@ -1,4 +1,4 @@
-/** Writes a section of BENCHMARKS.md between its markers, keeping the other sections. */
+/** How the benchmarks report: tables for the console and for BENCHMARKS.md, and the machine measured on. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,7 @@ export function machineLine(): string {
 	return `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, ${os.type()} ${os.release()}`;
 }
 
+/** Writes a section of BENCHMARKS.md between its markers, keeping the other sections. */
 export function writeSection(name: string, body: string): void {
 	const start = `<!-- ${name}:start -->`;
 	const end = `<!-- ${name}:end -->`;

@@ -119,30 +119,17 @@ export class EngineCredentialsHelper extends ICredentialsHelper {
 		return new Credentials({ id: details.id, name: details.name }, type, '');
 	}
 
-	getParentTypes(): string[] {
-		return [];
-	}
-
-	isCredentialUsableByNode(): boolean {
-		return true;
-	}
-
-	/** The CLI returns undefined for credential types without an expirable property, as ours. */
-	async preAuthentication(): Promise<ICredentialDataDecryptedObject | undefined> {
-		return undefined;
-	}
-
-	async runPreAuthentication(): Promise<ICredentialDataDecryptedObject | undefined> {
-		return undefined;
-	}
-
-	async updateCredentials(): Promise<void> {}
-
-	async updateCredentialsOauthTokenData(): Promise<void> {}
-
 	getCredentialsProperties(): INodeProperties[] {
 		return this.credentialType.properties;
 	}
+
+	getParentTypes = () => [];
+	isCredentialUsableByNode = () => true;
+	/** The CLI returns undefined for credential types without an expirable property, as ours. */
+	preAuthentication = async () => undefined;
+	runPreAuthentication = async () => undefined;
+	updateCredentials = async () => {};
+	updateCredentialsOauthTokenData = async () => {};
 }
 
 /** Every line n8n logs during the runs, so tests can prove the API key never reaches a log. */

@@ -124,13 +124,10 @@ export async function testCredential(credentials: OfAuthCredentials): Promise<IN
 	return { status: 'OK', message: 'Connection successful!' };
 }
 
-/** The authenticate header that n8n's expression engine would compute for these credentials. */
+/** The request as the credential sent it (with its headers), or the refusal n8n would show. */
 export type Authenticated = { sent: IDataObject; headers: IDataObject } | { refused: string };
 
-/**
- * What the credential makes of one request, as n8n's credentials helper applies it before sending:
- * the request with its headers, or the refusal n8n would show.
- */
+/** What the credential makes of one request, as n8n's credentials helper applies it before sending. */
 export async function authenticateRequest(
 	credentials: OfAuthCredentials,
 	request: IDataObject = { url: 'https://api.ofauth.com/v2/account/whoami' },
