@@ -22,7 +22,7 @@ export interface StartOptions {
 	env?: NodeJS.ProcessEnv;
 	/** Run as this OS user (through `runuser -u`) when this process is root; as is otherwise. */
 	asUser?: string;
-	/** Appends stdout and stderr to this file. */
+	/** Appends stdout and stderr to this file instead of keeping them in memory (the tail is kept). */
 	logFile?: string;
 	/** Every complete line of output, stdout and stderr alike. */
 	onLine?: (line: string) => void;
@@ -78,7 +78,7 @@ export function readTail(file: string, count = 30): string {
 /** A port free on 127.0.0.1 and not handed out by this process in the last 15 to 30 s (get-port). */
 export const freePort = (): Promise<number> => getPort({ host: '127.0.0.1' });
 
-/** Starts a process with its output piped: kept in memory, and appended to `logFile` when given. */
+/** Starts a process with its output piped: kept in memory, or appended to `logFile` when given. */
 export function start(command: string, args: string[], opts: StartOptions = {}): Child {
 	const [file, ...fileArgs] = commandArgv(command, args, opts.asUser);
 	const started = Date.now();
@@ -89,8 +89,8 @@ export function start(command: string, args: string[], opts: StartOptions = {}):
 	const recent: string[] = [];
 	let partial = '';
 	const onData = (into: Buffer[]) => (chunk: Buffer) => {
-		into.push(chunk);
-		log?.write(chunk);
+		if (log) log.write(chunk);
+		else into.push(chunk);
 		const lines = (partial + chunk.toString('utf8')).split(/\r?\n|\r/);
 		partial = lines.pop() ?? '';
 		for (const line of lines) {
