@@ -68,6 +68,7 @@ function save(): void {
 	if (!stateFile) {
 		stateFile = path.join(os.tmpdir(), `ofauth-queue-reaper-${process.pid}.json`);
 		writeFileSync(stateFile, '[]');
+		// Not through ../process.ts: the sidecar must outlive this process, detached and without pipes.
 		const args = ['-e', REAPER_SOURCE, String(process.pid), stateFile, require.resolve('tree-kill')];
 		spawn(process.execPath, args, { detached: true, stdio: 'ignore' }).unref();
 	}
