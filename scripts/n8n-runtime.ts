@@ -10,8 +10,8 @@
  * the lock is proper-lockfile's, which takes over the lock of a process that died.
  *
  * This file is the public door (the API below and the CLI); runtime/specs.ts says what is pinned and
- * where it goes, runtime/install.ts installs it. Why these runtimes and how long they take to
- * install: the README's Compatibility and Development sections.
+ * why, runtime/install.ts installs it. What a first install costs (minutes, gigabytes) and which n8n
+ * versions are tested: the README, under "Setup on a fresh machine" and "Compatibility".
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
