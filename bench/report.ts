@@ -12,6 +12,9 @@ CLI). Each section says when and where it was measured; rerun the command to ref
 runs made in the same process on the same machine, so they hold across machines better than the times.
 `;
 
+export const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+export const seconds = (ms: number | undefined): string => (ms === undefined ? '-' : `${(ms / 1000).toFixed(2)} s`);
+
 export function machineLine(): string {
 	const cpus = os.cpus();
 	return `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, ${os.type()} ${os.release()}`;

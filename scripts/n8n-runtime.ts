@@ -65,7 +65,8 @@ async function ensureUncached(spec: RuntimeSpec, opts: EnsureRuntimeOptions): Pr
 	if (cached) return cached;
 
 	await fsp.mkdir(path.dirname(dir), { recursive: true });
-	const lock = { realpath: false, lockfilePath: `${dir}.lock`, stale: 60_000, update: 10_000 };
+	// Refreshed every 10 s; taken over when 2 minutes old, the lock of a process that died.
+	const lock = { realpath: false, lockfilePath: `${dir}.lock`, stale: 120_000, update: 10_000 };
 	if (await lockfile.check(dir, lock)) say(`waiting for another install to finish (lock ${dir}.lock)`);
 	const release = await lockfile.lock(dir, { ...lock, retries: { retries: 3_600, factor: 1, minTimeout: 1_000, maxTimeout: 1_000 } });
 	try {

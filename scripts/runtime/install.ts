@@ -106,12 +106,16 @@ async function runStep(step: Step): Promise<void> {
 	throw new Error(`${step.title} ${why} (after ${took}).\nFull log: ${step.logFile}\nLast 30 lines:\n${readTail(step.logFile, 30)}`);
 }
 
+/**
+ * One file at a time: a hundred thousand lstat calls at once would fill libuv's thread pool, and
+ * proper-lockfile, whose lock stays fresh through the same pool, would see its lock go stale.
+ */
 async function dirSize(dir: string): Promise<number> {
-	const entries = await fsp.readdir(dir, { recursive: true, withFileTypes: true });
-	const sizes = await Promise.all(
-		entries.filter((entry) => entry.isFile()).map((entry) => fsp.lstat(path.join(entry.parentPath, entry.name)).then((s) => s.size, () => 0)),
-	);
-	return sizes.reduce((total, size) => total + size, 0);
+	let total = 0;
+	for (const entry of await fsp.readdir(dir, { recursive: true, withFileTypes: true })) {
+		if (entry.isFile()) total += await fsp.lstat(path.join(entry.parentPath, entry.name)).then((stats) => stats.size, () => 0);
+	}
+	return total;
 }
 
 /** Fails early with a way out, rather than letting npm die halfway with ENOSPC. */
