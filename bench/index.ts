@@ -2,14 +2,12 @@
  * `npm run bench`: speed and memory of the Vault+ Sync node in n8n-core's engine against the sandbox,
  * as ratios to baselines measured in the same process. Prints a table and writes BENCHMARKS.md.
  */
-import '../test/setup-env';
-
 import { performance } from 'node:perf_hooks';
 
-import { nodeHelpers, runSync } from '../test/harness/engine';
+import { nodeHelpers, runSync } from '../scripts/n8n-engine';
 import { SandboxClient, TEST_API_KEY } from '../sandbox/client';
 import { fanOutSeed, type FanOutTarget } from '../sandbox/fan-out-seed';
-import { consoleTable, machineLine, markdownTable, writeSection } from './report';
+import { consoleTable, machineLine, markdownTable, median, seconds, writeSection } from './report';
 import { bucketLowerBoundMs, scheduleLowerBoundMs } from './bounds';
 import { LOOP_GOAL_MS, LOOP_TABLE_HEAD, loopRow, READING_LOOP_DELAY, withLoopDelay } from './event-loop';
 import { HOSTILE_ANSWERS, HOSTILE_ITEMS, hostileFaults } from './hostile-answers';
@@ -30,10 +28,10 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
 	return performance.now() - started;
 }
 
-async function median(times: number, run: () => Promise<number>): Promise<number> {
+async function medianOf(times: number, run: () => Promise<number>): Promise<number> {
 	const samples: number[] = [];
 	for (let at = 0; at < times; at++) samples.push(await run());
-	return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)];
+	return median(samples);
 }
 
 async function syncAll(sandbox: SandboxClient, items: FanOutTarget[], options: Record<string, number> = {}) {
@@ -58,14 +56,14 @@ async function overhead(sandbox: SandboxClient) {
 	};
 	await bareLoop();
 	await syncAll(sandbox, items);
-	const baseline = await median(3, async () => await timed(bareLoop));
-	const node = await median(3, async () => await timed(async () => await syncAll(sandbox, items)));
+	const baseline = await medianOf(3, async () => await timed(bareLoop));
+	const node = await medianOf(3, async () => await timed(async () => await syncAll(sandbox, items)));
 	return { baseline, node };
 }
 
 async function fanOut(sandbox: SandboxClient, maxConcurrent: number) {
 	let failed = 0;
-	const wall = await median(3, async () => {
+	const wall = await medianOf(3, async () => {
 		await sandbox.reset();
 		await sandbox.setLatency({ syncMs: LATENCY_MS });
 		return await timed(async () => {
@@ -132,7 +130,7 @@ async function main() {
 	const sandbox = new SandboxClient().attach(server.url, async () => await server.stop());
 	try {
 		const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(1)} MB`;
-		const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+		const s = seconds;
 		console.log('1/5 overhead: 1,000 syncs at zero latency…');
 		const cost = await overhead(sandbox);
 		console.log('2/5 fan-out: 200 syncs over 20 connections at 100 ms…');

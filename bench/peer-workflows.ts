@@ -117,7 +117,10 @@ export function fanOutJobs(baseUrl: string, targets: FanOutTarget[]) {
 	];
 }
 
-/** Every request gets a hostile answer: continue-on-fail, no retries. */
+/**
+ * The event-loop jobs: the hostile one's requests all get hostile answers (continue-on-fail, no
+ * retries), and warmed-up copies of it and of the fan-out.
+ */
 export function hostileWorkflows(baseUrl: string, targets: FanOutTarget[]) {
 	const sync = vaultPlusSync({ maxRetries: 0 }, { onError: 'continueRegularOutput' });
 	const hostile = fanOut('benchHostile0001', 'Hostile answers to Vault+ Sync', baseUrl, targets.slice(0, HOSTILE_ITEMS), sync);

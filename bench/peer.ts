@@ -19,7 +19,7 @@ import { LOOP_TABLE_HEAD, loopRow, preloadEnv, READING_LOOP_DELAY, readPreloaded
 import { HOSTILE_ANSWERS, HOSTILE_ITEMS, hostileFaults } from './hostile-answers';
 import { END_PATH, fanOutJobs, hostileWorkflows, START_PATH } from './peer-workflows';
 import { newestProfile, topInWindow } from './profile';
-import { consoleTable, machineLine, markdownTable, writeSection } from './report';
+import { consoleTable, machineLine, markdownTable, median, seconds, writeSection } from './report';
 
 const LATENCY_MS = 100;
 const RUNS = 3;
@@ -54,8 +54,6 @@ async function execute(instance: N8nInstance, sandbox: Sandbox, workflowId: stri
 	};
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const seconds = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(2)} s`);
 const defined = (values: Array<number | undefined>) => values.filter((value): value is number => value !== undefined);
 const cpuPerSync = (run: Run) => (run.watched && run.syncs ? run.watched.cpuMs / run.syncs : undefined);
 

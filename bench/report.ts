@@ -1,4 +1,4 @@
-/** Writes a section of BENCHMARKS.md between its markers, keeping the other sections. */
+/** How the benchmarks report: tables for the console and for BENCHMARKS.md, and the machine measured on. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,11 +12,15 @@ CLI). Each section says when and where it was measured; rerun the command to ref
 runs made in the same process on the same machine, so they hold across machines better than the times.
 `;
 
+export const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+export const seconds = (ms: number | undefined): string => (ms === undefined ? '-' : `${(ms / 1000).toFixed(2)} s`);
+
 export function machineLine(): string {
 	const cpus = os.cpus();
 	return `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, ${os.type()} ${os.release()}`;
 }
 
+/** Writes a section of BENCHMARKS.md between its markers, keeping the other sections. */
 export function writeSection(name: string, body: string): void {
 	const start = `<!-- ${name}:start -->`;
 	const end = `<!-- ${name}:end -->`;

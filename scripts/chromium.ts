@@ -4,11 +4,11 @@
  *
  *   tsx scripts/chromium.ts        prints the version, after installing it if needed
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 import { aptInstall } from './apt';
 import { formatDuration } from './n8n-runtime';
+import { runChecked } from './process';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -25,7 +25,7 @@ export async function ensureChromium(log: (line: string) => void): Promise<strin
 
 if (require.main === module) {
 	ensureChromium((line) => console.log(line))
-		.then((chromium) => console.log(execFileSync(chromium, ['--version'], { encoding: 'utf8' }).trim()))
+		.then(async (chromium) => console.log((await runChecked(chromium, ['--version'])).stdout.trim()))
 		.catch((error: unknown) => {
 			console.error(error instanceof Error ? error.message : error);
 			process.exit(1);

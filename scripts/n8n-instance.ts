@@ -21,8 +21,8 @@
  *
  * This file is the public door; the work lives in ./n8n/: pack.ts (the tarball), user-folder.ts
  * (the folder and its CLI commands), run-output.ts (what `n8n execute` prints), server.ts
- * (`n8n start`), owner.ts (signing in), session.ts (the editor-like HTTP client), rest.ts (what the
- * editor asks), process.ts (child processes, free ports), constants.ts.
+ * (`n8n start`), rest.ts (signing in, and what the editor asks), constants.ts. Child processes and
+ * free ports: ./process.ts.
  */
 export {
 	CREDENTIAL_TYPE,
@@ -32,7 +32,7 @@ export {
 	TOOL_NODE_TYPE,
 } from './n8n/constants';
 export { packPackage } from './n8n/pack';
-export { freePort, type CommandResult } from './n8n/process';
+export { freePort, type CommandResult } from './process';
 export {
 	createUserFolder,
 	type ExecuteResult,
@@ -41,10 +41,10 @@ export {
 } from './n8n/user-folder';
 export { nodeOutput, parseRun, type N8nRunLike } from './n8n/run-output';
 export { type RunningN8n } from './n8n/server';
-export { type OwnerDetails } from './n8n/owner';
 export {
 	listedNodeTypes,
 	listSearch,
+	type OwnerDetails,
 	testCredential,
 	type CredentialTestData,
 	type CredentialTestResult,

@@ -6,51 +6,104 @@
  * Each runtime is installed from the npm registry into a cache OUTSIDE the repository:
  *   ${OFAUTH_N8N_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-ofauth-vault-plus}/<runtime dir>/
  * and reused while its completion marker says it is complete and matches the pinned versions.
+ * One install of a runtime runs at a time across processes (parallel test workers, two terminals):
+ * the lock is proper-lockfile's, which takes over the lock of a process that died.
  *
- * This file is the public door (the API below and the CLI); the work lives in ./runtime/:
- * specs.ts (what is pinned, where it goes), ensure.ts (cache or install), install.ts (the npm steps),
- * marker.ts, lock.ts, steps.ts (child processes), progress.ts, disk.ts, format.ts.
- *
- * See ../shared/real-n8n-testing.md for the measurements behind these choices.
+ * This file is the public door (the API below and the CLI); runtime/specs.ts says what is pinned and
+ * why, runtime/install.ts installs it. What a first install costs (minutes, gigabytes) and which n8n
+ * versions are tested: the README, under "Setup on a fresh machine" and "Compatibility".
  */
-import { ensureRuntime } from './runtime/ensure';
-import { formatDuration } from './runtime/format';
-import { cacheRoot, RUNTIME_NAMES, type RuntimeName } from './runtime/specs';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
 
-export { ensureRuntime, type EnsureRuntimeOptions } from './runtime/ensure';
-export { formatBytes, formatDuration } from './runtime/format';
-export { cacheRoot, RUNTIME_NAMES, runtimeDir, type N8nRuntime, type RuntimeName } from './runtime/specs';
+import lockfile from 'proper-lockfile';
+
+import { install } from './runtime/install';
+import {
+	cacheRoot,
+	checkNodeRange,
+	formatDuration,
+	markerPath,
+	readCompleteRuntime,
+	RUNTIME_NAMES,
+	runtimeDir,
+	SPECS,
+	type N8nRuntime,
+	type RuntimeName,
+	type RuntimeSpec,
+} from './runtime/specs';
+
+export { cacheRoot, formatBytes, formatDuration, RUNTIME_NAMES, runtimeDir, type N8nRuntime, type RuntimeName } from './runtime/specs';
+
+export interface EnsureRuntimeOptions {
+	/** Progress lines; default: console.error. */
+	log?: (line: string) => void;
+	/** Wipe and reinstall even when a complete install is present. */
+	force?: boolean;
+}
+
+// Callers in one process (test files, demo steps) share a single install rather than queueing on the lock.
+const inFlight = new Map<RuntimeName, Promise<N8nRuntime>>();
+
+/** Installs the runtime if needed (minutes), or returns the complete cached one (milliseconds). */
+export function ensureRuntime(name: RuntimeName, opts: EnsureRuntimeOptions = {}): Promise<N8nRuntime> {
+	if (!SPECS[name]) throw new Error(`Unknown n8n runtime "${String(name)}"; expected one of ${RUNTIME_NAMES.join(', ')}`);
+	const pending = inFlight.get(name);
+	if (pending && !opts.force) return pending;
+	const promise = ensureUncached(SPECS[name], opts);
+	inFlight.set(name, promise);
+	promise.catch(() => inFlight.delete(name));
+	return promise;
+}
+
+async function ensureUncached(spec: RuntimeSpec, opts: EnsureRuntimeOptions): Promise<N8nRuntime> {
+	const say = (line: string) => (opts.log ?? console.error)(`[${spec.name}] ${line}`);
+	checkNodeRange(spec);
+	const dir = runtimeDir(spec.name);
+	const cached = opts.force ? undefined : await readCompleteRuntime(spec, dir);
+	if (cached) return cached;
+
+	await fsp.mkdir(path.dirname(dir), { recursive: true });
+	// Refreshed every 10 s; taken over when 2 minutes old, the lock of a process that died.
+	const lock = { realpath: false, lockfilePath: `${dir}.lock`, stale: 120_000, update: 10_000 };
+	if (await lockfile.check(dir, lock)) say(`waiting for another install to finish (lock ${dir}.lock)`);
+	const release = await lockfile.lock(dir, { ...lock, retries: { retries: 3_600, factor: 1, minTimeout: 1_000, maxTimeout: 1_000 } });
+	try {
+		// Another process may have finished it while we waited for the lock.
+		const ready = opts.force ? undefined : await readCompleteRuntime(spec, dir);
+		if (ready) return ready;
+		await install(spec, dir, say, opts.force === true);
+		const installed = await readCompleteRuntime(spec, dir);
+		if (!installed) throw new Error(`[${spec.name}] install finished but ${markerPath(dir)} does not check out`);
+		return installed;
+	} finally {
+		await release();
+	}
+}
 
 async function main(argv: string[]): Promise<void> {
-	const force = argv.includes('--force');
-	const positional = argv.filter((a) => !a.startsWith('--'));
-	const which = positional[0] ?? 'all';
-	if (argv.includes('--help') || argv.includes('-h')) {
+	const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+	if (values.help) {
 		console.log('usage: tsx scripts/n8n-runtime.ts [n8n2|n8n1|all] [--force]');
-		console.log(`cache: ${cacheRoot()} (set OFAUTH_N8N_CACHE_DIR to move it)`);
-		return;
+		return console.log(`cache: ${cacheRoot()} (set OFAUTH_N8N_CACHE_DIR to move it)`);
 	}
-	let names: RuntimeName[];
-	if (which === 'all') names = [...RUNTIME_NAMES];
-	else if ((RUNTIME_NAMES as readonly string[]).includes(which)) names = [which as RuntimeName];
-	else throw new Error(`unknown runtime "${which}"; expected n8n2, n8n1 or all`);
-
+	const which = positionals[0] ?? 'all';
+	if (which !== 'all' && !(RUNTIME_NAMES as readonly string[]).includes(which)) throw new Error(`unknown runtime "${which}"; expected n8n2, n8n1 or all`);
 	// One after the other: two installs at once only fight over the two cores and the network.
-	for (const name of names) {
+	for (const name of which === 'all' ? RUNTIME_NAMES : [which as RuntimeName]) {
 		const started = Date.now();
-		const runtime = await ensureRuntime(name, { force });
+		const runtime = await ensureRuntime(name, { force: values.force });
+		const env = Object.entries(runtime.env).filter(([key]) => key !== 'PATH');
 		console.log(
 			`${runtime.name}: n8n ${runtime.n8nVersion} on Node ${runtime.nodeVersion} ready (${formatDuration(Date.now() - started)})\n` +
 				`  run: ${runtime.nodeBin} ${runtime.n8nMain} <command>\n` +
-				`  env: ${Object.entries(runtime.env)
-					.filter(([k]) => k !== 'PATH')
-					.map(([k, v]) => `${k}=${v}`)
-					.join(' ') || '(PATH only)'}`,
+				`  env: ${env.map(([key, value]) => `${key}=${value}`).join(' ') || '(PATH only)'}`,
 		);
 	}
 }
 
-if (typeof require !== 'undefined' && require.main === module) {
+if (require.main === module) {
 	main(process.argv.slice(2)).catch((error: unknown) => {
 		console.error(error instanceof Error ? error.message : error);
 		process.exit(1);

@@ -15,12 +15,12 @@
  * rules, with eslint-disable comments ignored. Only the provenance check and the downloads need a
  * published version.
  */
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import { packPackage } from './n8n-instance';
+import { runChecked } from './process';
 
 type Scanner = typeof import('@n8n/scan-community-package/scanner/scanner.mjs');
 
@@ -41,8 +41,8 @@ interface Manifest {
 	repository?: { url?: string };
 }
 
-function git(args: string[]): string {
-	return execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' });
+async function git(args: string[]): Promise<string> {
+	return (await runChecked('git', args, { cwd: REPO_ROOT })).stdout;
 }
 
 function temporaryDir(prefix: string): string {
@@ -63,7 +63,7 @@ async function provenanceLeadsHere(scanner: Scanner, manifest: Manifest): Promis
 	const repository = String(manifest.repository?.url ?? '').replace(/^git\+/, '').replace(/\.git$/, '');
 	const source = {
 		uri: `git+${repository}@refs/tags/v${manifest.version}`,
-		digest: { gitCommit: git(['rev-parse', 'HEAD']).trim() },
+		digest: { gitCommit: (await git(['rev-parse', 'HEAD'])).trim() },
 	};
 	const statement = { predicate: { buildDefinition: { resolvedDependencies: [source] } } };
 	const found = scanner.parseSourceRepo([
@@ -79,9 +79,9 @@ async function provenanceLeadsHere(scanner: Scanner, manifest: Manifest): Promis
 }
 
 /** The files a commit of the working tree would hold, copied into a directory of their own. */
-function exportSource(): string {
+async function exportSource(): Promise<string> {
 	const dir = temporaryDir('ofauth-scan-source-');
-	const files = git(['ls-files', '-z', '--cached', '--others', '--exclude-standard']).split('\0').filter(Boolean);
+	const files = (await git(['ls-files', '-z', '--cached', '--others', '--exclude-standard'])).split('\0').filter(Boolean);
 	for (const file of files) {
 		if (!existsSync(path.join(REPO_ROOT, file))) continue; // deleted, not yet committed
 		mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
@@ -101,7 +101,7 @@ async function sourceLeg(scanner: Scanner, manifest: Manifest, dir: string): Pro
 async function tarballLeg(scanner: Scanner, unpacked: string): Promise<Check> {
 	const tarball = await packPackage(REPO_ROOT, { log: (line) => console.log(`  ${line}`) });
 	try {
-		execFileSync('tar', ['-xzf', tarball, '--strip-components=1', '-C', unpacked]);
+		await runChecked('tar', ['-xzf', tarball, '--strip-components=1', '-C', unpacked]);
 	} finally {
 		rmSync(path.dirname(tarball), { recursive: true, force: true });
 	}
@@ -111,7 +111,7 @@ async function tarballLeg(scanner: Scanner, unpacked: string): Promise<Check> {
 async function main(): Promise<number> {
 	const scanner: Scanner = await import('@n8n/scan-community-package/scanner/scanner.mjs');
 	const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as Manifest;
-	const source = exportSource();
+	const source = await exportSource();
 	const unpacked = temporaryDir('ofauth-scan-tarball-');
 	try {
 		const checks: Array<[string, () => Promise<Check>]> = [

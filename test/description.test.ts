@@ -5,7 +5,7 @@ import type { INodeProperties, INodePropertyMode } from 'n8n-workflow';
 
 import { retryPolicy } from '../nodes/VaultPlusSync/actions/syncList';
 import { optionValue } from '../nodes/VaultPlusSync/descriptions/optionLimits';
-import { loadPackage, PACKAGE_ROOT } from './harness/package';
+import { loadPackage, PACKAGE_ROOT } from './harness/engine';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const packageJson = require(`${PACKAGE_ROOT}/package.json`);

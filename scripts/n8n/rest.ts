@@ -1,11 +1,69 @@
 /**
- * What the editor asks a running n8n about this package, with a logged-in session (see ./session.ts):
- * a resource locator's list, a credential test, the node types it lists.
+ * What the editor asks a running n8n about this package: an axios instance that signs in and keeps
+ * the auth cookie as the editor's browser does, a resource locator's list, a credential test, the
+ * node types it lists.
  */
-import type { AxiosInstance } from 'axios';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 
 import { CREDENTIAL_TYPE, NODE_TYPE } from './constants';
-import { unwrap } from './session';
+
+/** Any constant: n8n binds the auth cookie to a hash of this header when it is sent at login. */
+const BROWSER_ID = 'ofauth-vault-plus-e2e-browser';
+
+export interface OwnerDetails {
+	email: string;
+	password: string;
+	firstName: string;
+	lastName: string;
+}
+
+const truncate = (text: string | undefined = '', max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+const httpError = (what: string, response: AxiosResponse) => new Error(`${what} → ${response.status}: ${truncate(JSON.stringify(response.data), 800)}`);
+/** n8n wraps REST answers as {data: …}. */
+export const unwrap = <T>(body: unknown): T => (body && typeof body === 'object' && 'data' in body ? (body as { data: T }).data : body) as T;
+
+/** An axios instance for `baseURL` with the browser-id header and a one-host cookie jar, errors showing the body. */
+function createApi(baseURL: string): AxiosInstance {
+	const jar = new Map<string, string>();
+	const api = axios.create({ baseURL, timeout: 60_000, headers: { 'browser-id': BROWSER_ID }, maxContentLength: 200 * 1024 * 1024 });
+	// Keep whatever n8n sets (n8n-auth is refreshed on some responses).
+	const adopt = (response: AxiosResponse) => {
+		for (const cookie of response.headers['set-cookie'] ?? []) {
+			const [, name, value] = /^\s*([^=;]+)=([^;]*)/.exec(cookie) ?? [];
+			if (!name) continue;
+			if (value.trim() === '' || /expires=Thu, 01 Jan 1970/i.test(cookie)) jar.delete(name.trim());
+			else jar.set(name.trim(), value.trim());
+		}
+		api.defaults.headers.common.Cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+		return response;
+	};
+	api.interceptors.response.use(adopt, (error) => {
+		if (error?.response) {
+			const { status, config, data } = adopt(error.response as AxiosResponse);
+			error.message = `${config?.method?.toUpperCase()} ${config?.url} → ${status}: ${truncate(JSON.stringify(data), 500)}`;
+		}
+		return Promise.reject(error);
+	});
+	return api;
+}
+
+/** POST /rest/owner/setup at `url`; a reused user folder already has its owner, so that logs in instead. */
+export async function setupOwner(url: string, owner: OwnerDetails): Promise<AxiosInstance> {
+	const api = createApi(url);
+	const response = await api.post('/rest/owner/setup', owner, { validateStatus: () => true });
+	if (response.status === 200) return api;
+	if (response.status === 400 && /already/i.test(JSON.stringify(response.data))) return login(url, owner);
+	throw httpError('POST /rest/owner/setup', response);
+}
+
+export async function login(url: string, user: Pick<OwnerDetails, 'email' | 'password'>): Promise<AxiosInstance> {
+	const api = createApi(url);
+	// 1.x/2.x LoginRequestDto reads emailOrLdapLoginId; older builds read email. Extra keys are ignored.
+	const body = { emailOrLdapLoginId: user.email, email: user.email, password: user.password };
+	const response = await api.post('/rest/login', body, { validateStatus: () => true });
+	if (response.status !== 200) throw httpError('POST /rest/login', response);
+	return api;
+}
 
 export interface ListSearchRequest {
 	/** The listSearch method, e.g. 'searchConnections' or 'searchVaultLists'. */

@@ -3,14 +3,11 @@
  * for error messages), ready when the REST API answers, and a stop that does not leave it running.
  */
 import axios, { type AxiosInstance } from 'axios';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 
 import type { N8nRuntime } from '../n8n-runtime';
-import { STOP_GRACE_MS } from './constants';
-import { login, setupOwner, type OwnerDetails } from './owner';
-import { freePort } from './process';
+import { freePort, start } from '../process';
+import { login, setupOwner, type OwnerDetails } from './rest';
 
 export interface RunningN8n {
 	/** e.g. http://127.0.0.1:5679 (no trailing slash). */
@@ -44,22 +41,8 @@ export interface StartServerOptions {
 
 export async function startServer(o: StartServerOptions): Promise<RunningN8n> {
 	const port = o.port ?? (await freePort());
-	const brokerPort = await freePort();
 	const url = `http://127.0.0.1:${port}`;
 	const logFile = path.join(o.userFolder, `n8n-start-${port}.log`);
-	const logStream = createWriteStream(logFile, { flags: 'a' });
-	const recent: string[] = [];
-	let partial = '';
-	const onData = (chunk: Buffer) => {
-		logStream.write(chunk);
-		const lines = (partial + chunk.toString('utf8')).split(/\r?\n/);
-		partial = lines.pop() ?? '';
-		for (const line of lines) {
-			recent.push(line);
-			if (recent.length > 400) recent.shift();
-		}
-	};
-
 	const env: NodeJS.ProcessEnv = {
 		...o.env,
 		N8N_PORT: String(port),
@@ -67,95 +50,51 @@ export async function startServer(o: StartServerOptions): Promise<RunningN8n> {
 		N8N_HOST: 'localhost',
 		N8N_PROTOCOL: 'http',
 		N8N_SECURE_COOKIE: 'false',
-		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
 		// The editor's origin for CORS/CSRF-style checks and links in emails.
 		N8N_EDITOR_BASE_URL: url,
 	};
 	o.log(`n8n start on ${url} (log: ${logFile})`);
 	const started = Date.now();
-	const child = spawn(o.runtime.nodeBin, [o.runtime.n8nMain, 'start'], {
-		cwd: o.userFolder,
-		env,
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
-	child.stdout?.on('data', onData);
-	child.stderr?.on('data', onData);
-	let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-	const exitPromise = new Promise<void>((resolve) => {
-		child.on('exit', (code, signal) => {
-			exited = { code, signal };
-			o.onStopped(); // also when n8n dies on its own, so start() can be called again
-			resolve();
-		});
-		child.on('error', (error) => {
-			onData(Buffer.from(`\n[spawn error] ${error.message}\n`));
-			exited = { code: null, signal: null };
-			resolve();
-		});
-	});
-	const tail = (n = 40) => [...recent, ...(partial ? [partial] : [])].slice(-n);
-
+	const child = start(o.runtime.nodeBin, [o.runtime.n8nMain, 'start'], { cwd: o.userFolder, env, logFile });
+	// Also when n8n dies on its own, so that start() can be called again.
+	void child.done.then(() => o.onStopped());
 	const stop = async () => {
-		if (!exited) {
-			child.kill('SIGTERM');
-			const killer = setTimeout(() => {
-				if (!exited) child.kill('SIGKILL');
-			}, STOP_GRACE_MS);
-			await exitPromise;
-			clearTimeout(killer);
-		}
-		await new Promise<void>((resolve) => logStream.end(resolve));
+		await child.stop(10_000);
 		o.onStopped();
 	};
-
 	try {
-		await waitForReady(url, o.timeoutMs, () => exited, child);
+		await waitForReady(url, o.timeoutMs, () => child.exited());
 	} catch (error) {
 		await stop();
-		throw new Error(
-			`${(error as Error).message}\nn8n log (${logFile}), last lines:\n${tail(40).join('\n')}`,
-		);
+		throw new Error(`${(error as Error).message}\nn8n log (${logFile}), last lines:\n${child.tail(40)}`);
 	}
 	o.log(`n8n is up after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-
-	const running: RunningN8n = {
+	return {
 		url,
 		port,
 		pid: child.pid,
 		logFile,
-		recentLog: (n = 40) => tail(n),
+		recentLog: (n = 40) => child.tail(n).split('\n'),
 		setupOwner: (owner) => setupOwner(url, owner),
 		login: (user) => login(url, user),
 		stop,
 	};
-	return running;
 }
 
-async function waitForReady(
-	url: string,
-	timeoutMs: number,
-	exited: () => { code: number | null; signal: NodeJS.Signals | null } | undefined,
-	child: ChildProcess,
-): Promise<void> {
+/**
+ * /healthz answers as soon as the HTTP server listens. Until n8n has finished starting (migrations,
+ * node loading, REST controllers) every other path answers 200 text/html "n8n is starting up.
+ * Please wait", so readiness is /rest/settings (public) answering 200 with JSON.
+ */
+async function waitForReady(url: string, timeoutMs: number, exited: () => boolean): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
-	// /healthz answers as soon as the HTTP server listens. Until n8n has finished starting (migrations,
-	// node loading, REST controllers) every other path answers 200 text/html "n8n is starting up.
-	// Please wait", so readiness is /rest/settings (public) answering 200 with JSON.
 	for (const probe of ['/healthz', '/rest/settings']) {
 		for (;;) {
-			const state = exited();
-			if (state) {
-				throw new Error(`n8n start (pid ${child.pid}) exited with ${state.code ?? state.signal} before ${probe} answered`);
-			}
-			if (Date.now() > deadline) {
-				throw new Error(`n8n start: ${url}${probe} did not answer 200 within ${Math.round(timeoutMs / 1000)} s`);
-			}
-			try {
-				const response = await axios.get(`${url}${probe}`, { timeout: 2_000, validateStatus: () => true });
-				if (response.status === 200 && /json/i.test(String(response.headers['content-type']))) break;
-			} catch {
-				// not listening yet
-			}
+			if (exited()) throw new Error(`n8n start exited before ${probe} answered`);
+			if (Date.now() > deadline) throw new Error(`n8n start: ${url}${probe} did not answer 200 within ${Math.round(timeoutMs / 1000)} s`);
+			const response = await axios.get(`${url}${probe}`, { timeout: 2_000, validateStatus: () => true }).catch(() => undefined);
+			if (response?.status === 200 && /json/i.test(String(response.headers['content-type']))) break;
 			await new Promise((resolve) => setTimeout(resolve, 250));
 		}
 	}

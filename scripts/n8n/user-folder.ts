@@ -7,14 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 import type { N8nRuntime } from '../n8n-runtime';
-import {
-	DEFAULT_COMMAND_TIMEOUT_MS,
-	DEFAULT_START_TIMEOUT_MS,
-	NODE_TYPE,
-	PACKAGE_NAME,
-	TEST_ENCRYPTION_KEY,
-} from './constants';
-import { commandError, freePort, runProcess, type CommandResult } from './process';
+import { cleanEnv, commandError, freePort, run as runProcess, runChecked, type CommandResult } from '../process';
+import { NODE_TYPE, PACKAGE_NAME, TEST_ENCRYPTION_KEY } from './constants';
 import { parseRun, type N8nRunLike } from './run-output';
 import { startServer, type RunningN8n } from './server';
 
@@ -57,13 +51,11 @@ export interface N8nInstance {
 	cleanup(): Promise<void>;
 }
 
-/** Env variables a developer's shell could carry that would change what n8n does. */
-function isInheritedN8nSetting(key: string): boolean {
-	// NODE_ENV=test (set by jest) silences n8n's logger, which prints the run, and breaks `n8n start`.
-	return (
-		/^(N8N_|DB_|EXECUTIONS_|QUEUE_|GENERIC_TIMEZONE$|WEBHOOK_URL$|NODE_ENV$)/.test(key) || /^npm_/.test(key)
-	);
-}
+/**
+ * Env variables a developer's shell could carry that would change what n8n does. NODE_ENV=test (set
+ * by jest) silences n8n's logger, which prints the run, and breaks `n8n start`.
+ */
+const INHERITED_N8N_SETTINGS = /^(N8N_|DB_|EXECUTIONS_|QUEUE_|GENERIC_TIMEZONE$|WEBHOOK_URL$|NODE_ENV$)/;
 
 export async function createUserFolder(
 	runtime: N8nRuntime,
@@ -80,19 +72,14 @@ export async function createUserFolder(
 	const packageDir = path.join(userFolder, '.n8n', 'custom', 'node_modules', PACKAGE_NAME);
 	await fsp.rm(packageDir, { recursive: true, force: true });
 	await fsp.mkdir(packageDir, { recursive: true });
-	const untar = await runProcess('tar', ['-xzf', tarball, '--strip-components=1', '-C', packageDir], {
-		timeoutMs: 60_000,
-	});
-	if (untar.exitCode !== 0) throw commandError(`tar -xzf ${tarball}`, untar);
+	await runChecked('tar', ['-xzf', tarball, '--strip-components=1', '-C', packageDir]);
 	if (!existsSync(path.join(packageDir, 'package.json'))) {
 		throw new Error(`${tarball} did not unpack to a package (no package.json in ${packageDir})`);
 	}
 	const scratch = path.join(userFolder, 'e2e-inputs');
 	await fsp.mkdir(scratch, { recursive: true });
 
-	const env: NodeJS.ProcessEnv = {};
-	for (const [key, value] of Object.entries(process.env)) if (!isInheritedN8nSetting(key)) env[key] = value;
-	Object.assign(env, {
+	const env = cleanEnv({
 		N8N_USER_FOLDER: userFolder,
 		N8N_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
 		N8N_DIAGNOSTICS_ENABLED: 'false',
@@ -109,7 +96,7 @@ export async function createUserFolder(
 		GENERIC_TIMEZONE: 'UTC',
 		...runtime.env,
 		...opts.env,
-	});
+	}, INHERITED_N8N_SETTINGS);
 
 	let server: RunningN8n | undefined;
 	let inputCounter = 0;
@@ -121,7 +108,7 @@ export async function createUserFolder(
 		return runProcess(runtime.nodeBin, [runtime.n8nMain, ...args], {
 			cwd: userFolder,
 			env: { ...env, N8N_RUNNERS_BROKER_PORT: String(brokerPort), ...runOpts.env },
-			timeoutMs: runOpts.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+			timeoutMs: runOpts.timeoutMs ?? 180_000,
 		});
 	};
 
@@ -170,7 +157,7 @@ export async function createUserFolder(
 				env: { ...env, ...startOpts.env },
 				userFolder,
 				port: startOpts.port,
-				timeoutMs: startOpts.timeoutMs ?? DEFAULT_START_TIMEOUT_MS,
+				timeoutMs: startOpts.timeoutMs ?? 90_000,
 				log,
 				onStopped: () => {
 					server = undefined;

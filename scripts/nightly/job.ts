@@ -9,7 +9,7 @@ import type { AxiosInstance } from 'axios';
 import type { DemoSetup } from '../demo/setup';
 import { sandboxCredential } from '../demo/workflows';
 import type { N8nInstance, OwnerDetails, RunningN8n } from '../n8n-instance';
-import { unwrap } from '../n8n/session';
+import { unwrap } from '../n8n/rest';
 import type { ReceivedMail } from './mailbox';
 import { ERROR_WORKFLOW_ID, NIGHTLY_WORKFLOW_ID, nightlyJobWorkflows, smtpCredential } from './workflows';
 

@@ -4,15 +4,15 @@
  * process has its own user folder with the packed package in .n8n/custom, as a real deployment
  * installs the node on every process.
  */
-import type { AxiosInstance } from 'axios';
+import axios, { type AxiosInstance } from 'axios';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
 import { createUserFolder, type N8nInstance, type OwnerDetails, type RunningN8n } from '../n8n-instance';
 import type { N8nRuntime } from '../n8n-runtime';
+import { freePort, lastLines, start } from '../process';
 import { registerCleanup } from './cleanup';
-import { queueModeEnv } from './env';
-import type { PostgresServer } from './postgres';
-import type { RedisServer } from './redis';
-import { startWorker, type RunningWorker } from './worker';
+import type { PostgresServer, RedisServer } from './databases';
 
 export interface QueueClusterOptions {
 	runtime: N8nRuntime;
@@ -36,6 +36,21 @@ export interface QueueCluster {
 	api: AxiosInstance;
 	/** Stops the workers and the main, removes the user folders. */
 	stop(): Promise<void>;
+}
+
+/** What puts an n8n process (main or worker) into queue mode on the given Redis and PostgreSQL. */
+function queueModeEnv(redis: RedisServer, postgres: PostgresServer): Record<string, string> {
+	return {
+		EXECUTIONS_MODE: 'queue',
+		QUEUE_BULL_REDIS_HOST: redis.host,
+		QUEUE_BULL_REDIS_PORT: String(redis.port),
+		DB_TYPE: 'postgresdb',
+		DB_POSTGRESDB_HOST: postgres.host,
+		DB_POSTGRESDB_PORT: String(postgres.port),
+		DB_POSTGRESDB_DATABASE: postgres.database,
+		DB_POSTGRESDB_USER: postgres.user,
+		DB_POSTGRESDB_PASSWORD: postgres.password,
+	};
 }
 
 async function userFolder(o: QueueClusterOptions, name: string, undo: Array<() => Promise<void>>): Promise<N8nInstance> {
@@ -113,4 +128,83 @@ export async function startQueueCluster(o: QueueClusterOptions): Promise<QueueCl
 		await stop().catch(() => undefined);
 		throw error;
 	}
+}
+
+export interface RunningWorker {
+	name: string;
+	pid: number | undefined;
+	healthPort: number;
+	logFile: string;
+	/** Execution ids this worker started, from its log, in order. */
+	startedExecutions(): string[];
+	/** Execution ids this worker finished, from its log, in order. */
+	finishedExecutions(): string[];
+	/** Whether the process has exited. */
+	exited(): boolean;
+	/** SIGTERM (n8n waits for running jobs), SIGKILL after graceMs. */
+	stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * `n8n worker` for one user folder (an N8nInstance already set up for queue mode): its own task
+ * runner broker port and health-check server on 127.0.0.1, its log in a file, ready when
+ * /healthz/readiness answers 200 (database connected and migrated, Redis connected, Bull listening).
+ * Which executions it ran comes from its log: at N8N_LOG_LEVEL=info the job processor logs
+ * "Worker started execution <id> (job <jobId>)" and "Worker finished execution <id> (job <jobId>)".
+ */
+export async function startWorker(instance: N8nInstance, opts: { name: string; log?: (line: string) => void }): Promise<RunningWorker> {
+	const healthPort = await freePort();
+	const brokerPort = await freePort();
+	const logFile = path.join(instance.userFolder, `n8n-${opts.name}.log`);
+	const env: NodeJS.ProcessEnv = {
+		...instance.env,
+		N8N_LOG_LEVEL: 'info',
+		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+		QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+		QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+		N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+	};
+	opts.log?.(`n8n worker "${opts.name}" (health :${healthPort}, broker :${brokerPort}, log ${logFile})`);
+	// `--concurrency`: jobs run at once; n8n warns below 5.
+	const args = [instance.runtime.n8nMain, 'worker', '--concurrency=5'];
+	const server = start(instance.runtime.nodeBin, args, { cwd: instance.userFolder, env, logFile });
+	const readLog = () => {
+		try {
+			return readFileSync(logFile, 'utf8');
+		} catch {
+			return '';
+		}
+	};
+	const ids = (verb: string) => [...readLog().matchAll(new RegExp(`Worker ${verb} execution (\\S+) \\(job `, 'g'))].map((match) => match[1]);
+	let graceMs = 30_000;
+	// The whole tree: n8n's task runner is a child of the worker.
+	const cleanup = registerCleanup(`n8n worker ${opts.name}`, async () => void (await server.stop(graceMs)), {
+		processes: server.pid ? [{ pid: server.pid, match: 'n8n worker' }] : [],
+	});
+	const worker: RunningWorker = {
+		name: opts.name,
+		pid: server.pid,
+		healthPort,
+		logFile,
+		startedExecutions: () => ids('started'),
+		finishedExecutions: () => ids('finished'),
+		exited: () => server.exited(),
+		stop(grace = 30_000) {
+			graceMs = grace;
+			return cleanup.stop();
+		},
+	};
+	const started = Date.now();
+	for (;;) {
+		if (server.exited() || Date.now() > started + 120_000) {
+			await worker.stop(0);
+			throw new Error(`n8n worker "${opts.name}" ${server.exited() ? 'exited' : 'was not ready in time'}; log ${logFile}:\n${lastLines(readLog())}`);
+		}
+		const url = `http://127.0.0.1:${healthPort}/healthz/readiness`;
+		const status = await axios.get(url, { timeout: 2_000, validateStatus: () => true }).then((r) => r.status, () => 0);
+		if (status === 200) break;
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+	opts.log?.(`n8n worker "${opts.name}" is ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+	return worker;
 }

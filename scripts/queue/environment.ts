@@ -11,13 +11,11 @@ import { ensureRuntime, type N8nRuntime } from '../n8n-runtime';
 import { sandboxCredential } from '../demo/workflows';
 import type { Sandbox } from '../../sandbox/server';
 import { startSandbox } from '../../sandbox/server';
+import { ensureRedisAndPostgres } from '../apt';
 import { registerCleanup } from './cleanup';
 import { startQueueCluster, type QueueCluster } from './cluster';
-import { startPostgres, type PostgresServer } from './postgres';
-import { startRedis, type RedisServer } from './redis';
-import { ensureSystemPackages } from './system-packages';
-import { QUEUE_WORKFLOW_ID, WEBHOOK_PATH, webhookSyncWorkflow } from './workflow';
-import { waitForWebhook } from './webhook';
+import { startPostgres, startRedis, type PostgresServer, type RedisServer } from './databases';
+import { QUEUE_WORKFLOW_ID, waitForWebhook, WEBHOOK_PATH, webhookSyncWorkflow } from './workflow';
 
 export const OWNER = { email: 'owner@vault-plus.test', password: 'VaultPlus1queue', firstName: 'Vault', lastName: 'Owner' };
 
@@ -54,7 +52,7 @@ export async function startQueueEnvironment(o: QueueEnvironmentOptions): Promise
 			dirs: [packDir],
 		});
 		undo.push(() => packed.stop());
-		const binaries = await ensureSystemPackages(o.log);
+		const binaries = await ensureRedisAndPostgres(o.log);
 		const redis = await startRedis(binaries.redisServer, o.log);
 		undo.push(() => redis.stop());
 		const postgres = await startPostgres(binaries.postgresBin, o.log);

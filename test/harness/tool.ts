@@ -16,10 +16,7 @@ import type {
 } from 'n8n-workflow';
 import { createRunExecutionData, NodeConnectionTypes, NodeHelpers, Workflow } from 'n8n-workflow';
 
-import type { OfAuthCredentials } from './credentials-helper';
-import { TestCredentialsHelper } from './credentials-helper';
-import { createAdditionalData } from './engine';
-import { CREDENTIAL_TYPE, loadPackage } from './package';
+import { createAdditionalData, CREDENTIAL_TYPE, EngineCredentialsHelper, loadPackage, type OfAuthCredentials } from './engine';
 
 const TOOL_NAME = 'Vault+ Sync Tool';
 
@@ -98,7 +95,7 @@ export async function runAsTool(options: {
 	const runExecutionData = createRunExecutionData({
 		executionData: { nodeExecutionStack: [{ node: agentNode, data: { main: [[{ json: {} }]] }, source: null }] },
 	});
-	const helper = new TestCredentialsHelper(pkg.credential, options.credentials);
+	const helper = new EngineCredentialsHelper(pkg.credential, options.credentials);
 	await new WorkflowExecute(createAdditionalData(helper, hooks), 'manual', runExecutionData).processRunExecutionData(workflow);
 	const run = await finished;
 	const output = run.data.resultData.runData.Agent?.[0]?.data?.main?.[0]?.[0]?.json ?? {};

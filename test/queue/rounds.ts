@@ -6,9 +6,15 @@
 import type { SyncTarget } from '../../scripts/demo/story';
 import { SYNC_NODE_NAME } from '../../scripts/demo/workflows';
 import type { QueueEnvironment } from '../../scripts/queue/environment';
-import { getExecution, listExecutions } from '../../scripts/queue/executions';
-import { fireWebhook, type WebhookCall } from '../../scripts/queue/webhook';
-import { QUEUE_WORKFLOW_ID, WEBHOOK_NODE_NAME, WEBHOOK_PATH } from '../../scripts/queue/workflow';
+import {
+	fireWebhook,
+	getExecution,
+	listExecutions,
+	QUEUE_WORKFLOW_ID,
+	WEBHOOK_NODE_NAME,
+	WEBHOOK_PATH,
+	type WebhookCall,
+} from '../../scripts/queue/workflow';
 import type { ConcurrencyStats, LoggedRequest } from '../../sandbox/server';
 
 export interface CallBody {
