@@ -47,6 +47,37 @@ describe('hostile answers', () => {
 		},
 	);
 
+	it('keeps the key out of the items when a successful answer echoes it in names, IDs and statuses', async () => {
+		const echoed = `echo ${KEY} echo`;
+		await sandbox.injectFault({
+			match: { method: 'GET', pathPrefix: '/v2/account/connections' },
+			body: {
+				list: [
+					{ id: 'conn_alice', status: 'active', userData: { name: echoed, username: 'alice_sbx' } },
+					{ id: 'conn_cora', status: echoed, userData: { name: 'Cora', username: echoed } },
+				],
+				hasMore: false,
+			},
+		});
+		await sandbox.injectFault({
+			match: { method: 'GET', pathPrefix: '/v2/access/vault/lists' },
+			body: { list: [{ id: 1001, name: echoed, type: 'custom' }], hasMore: false },
+		});
+
+		const result = await runSync({
+			credentials: credentials(),
+			parameters: { operation: 'syncAllLists', connectionScope: 'allActive', options: { maxRetries: 0, addSummary: true } },
+		});
+
+		expect(result.output.map((item) => [item.json.connectionId, item.json.skipped])).toEqual([
+			['conn_alice', false],
+			['conn_cora', true],
+		]);
+		expect(result.output[0].json.listName).toBe('echo [redacted] echo');
+		const seen = everything(result.run);
+		for (const form of ECHOED_FORMS) expect(seen).not.toContain(form);
+	});
+
 	it('syncs with a key stored with a stray space and newline, sending it trimmed', async () => {
 		const result = await syncOnce({}, 'stopWorkflow', `\t${KEY}\n`);
 

@@ -14,7 +14,7 @@ import {
 } from './attempt';
 import { MAX_ANSWER_BYTES } from './answer';
 import type { AttemptHistory, RequestSubject } from './errors';
-import { ofAuthApiError, secretForms, unexpectedAnswerError, unreachableError } from './errors';
+import { ofAuthApiError, redact, secretForms, unexpectedAnswerError, unreachableError } from './errors';
 import { RatePacer } from './pacing';
 import { DEFAULT_POLICY, isRetryable, retryDelayMs, type RetryPolicy } from './retry';
 
@@ -98,6 +98,22 @@ function requestOptions<T>(session: OfAuthSession, request: OfAuthRequest<T>, po
 	};
 }
 
+/**
+ * A successful answer that echoes the key (a broken proxy, say) has it removed from every string
+ * before anything reads it, so no name or status carries it into the items. Answers without it, all
+ * of them in practice, are passed on untouched.
+ */
+function withoutSecrets(json: unknown, text: string, secrets: readonly string[]): unknown {
+	if (!secrets.some((secret) => secret !== '' && text.includes(secret))) return json;
+	const clean = (value: unknown): unknown => {
+		if (typeof value === 'string') return redact(value, secrets);
+		if (Array.isArray(value)) return value.map(clean);
+		if (value === null || typeof value !== 'object') return value;
+		return Object.fromEntries(Object.entries(value).map(([key, entry]) => [redact(key, secrets), clean(entry)]));
+	};
+	return clean(json);
+}
+
 /** An answer that arrived but cannot be used: not JSON, too large, or not the expected shape. */
 function unexpectedAnswer<T>(
 	node: INode,
@@ -152,7 +168,7 @@ export async function ofAuthApiRequest<T>(
 	for (let attemptNumber = 1; ; attemptNumber++) {
 		const attempt = await sendAttempt(context, session, { options, connectionId: request.connectionId, policy });
 		if (attempt.kind === 'answer' && isSuccess(attempt.statusCode) && attempt.complete) {
-			const parsed = request.parse(attempt.json);
+			const parsed = request.parse(withoutSecrets(attempt.json, attempt.text, session.secrets));
 			if (parsed.ok) return parsed.value;
 			throw unexpectedAnswer(context.getNode(), session, request, { problems: parsed.problems, received: attempt.text });
 		}
