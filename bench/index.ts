@@ -4,10 +4,11 @@
  */
 import { performance } from 'node:perf_hooks';
 
+import { consoleTable } from '../scripts/demo/story';
 import { nodeHelpers, runSync } from '../scripts/n8n-engine';
 import { SandboxClient, TEST_API_KEY } from '../sandbox/client';
 import { fanOutSeed, type FanOutTarget } from '../sandbox/fan-out-seed';
-import { consoleTable, machineLine, markdownTable, median, seconds, writeSection } from './report';
+import { machineLine, markdownTable, median, seconds, writeSection } from './report';
 import { bucketLowerBoundMs, scheduleLowerBoundMs } from './bounds';
 import { LOOP_GOAL_MS, LOOP_TABLE_HEAD, loopRow, READING_LOOP_DELAY, withLoopDelay } from './event-loop';
 import { HOSTILE_ANSWERS, HOSTILE_ITEMS, hostileFaults } from './hostile-answers';

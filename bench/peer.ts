@@ -11,6 +11,7 @@ import path from 'node:path';
 
 import { createUserFolder, nodeOutput, packPackage, type N8nInstance, type N8nRunLike } from '../scripts/n8n-instance';
 import { ensureRuntime, type RuntimeName } from '../scripts/n8n-runtime';
+import { consoleTable } from '../scripts/demo/story';
 import { sandboxCredential } from '../scripts/demo/workflows';
 import { fanOutSeed } from '../sandbox/fan-out-seed';
 import { startSandbox, type Sandbox } from '../sandbox/server';
@@ -19,7 +20,7 @@ import { LOOP_TABLE_HEAD, loopRow, preloadEnv, READING_LOOP_DELAY, readPreloaded
 import { HOSTILE_ANSWERS, HOSTILE_ITEMS, hostileFaults } from './hostile-answers';
 import { END_PATH, fanOutJobs, hostileWorkflows, START_PATH } from './peer-workflows';
 import { newestProfile, topInWindow } from './profile';
-import { consoleTable, machineLine, markdownTable, median, seconds, writeSection } from './report';
+import { machineLine, markdownTable, median, seconds, writeSection } from './report';
 
 const LATENCY_MS = 100;
 const RUNS = 3;

@@ -1,4 +1,4 @@
-/** How the benchmarks report: tables for the console and for BENCHMARKS.md, and the machine measured on. */
+/** How the benchmarks report: tables for BENCHMARKS.md (the console's: scripts/demo/story.ts), and the machine measured on. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,9 +35,4 @@ export function writeSection(name: string, body: string): void {
 export function markdownTable(rows: string[][]): string {
 	const [head, ...body] = rows;
 	return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...body.map((row) => `| ${row.join(' | ')} |`)].join('\n');
-}
-
-export function consoleTable(rows: string[][]): string {
-	const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-	return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ')).join('\n');
 }

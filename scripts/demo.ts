@@ -10,7 +10,7 @@ import path from 'node:path';
 
 import { nodeOutput } from './n8n-instance';
 import { REPO_ROOT, setUpDemo } from './demo/setup';
-import { COUNT_COLUMNS, DEMO_TARGETS, predictRun, STORY } from './demo/story';
+import { consoleTable, COUNT_COLUMNS, DEMO_TARGETS, predictRun, STORY } from './demo/story';
 import { SYNC_NODE_NAME } from './demo/workflows';
 import { startNightlyJob } from './nightly/job';
 import { formatMail } from './nightly/show';
@@ -27,12 +27,6 @@ const NIGHT_SUBJECTS = [
 ];
 
 type Row = Record<string, unknown>;
-
-function table(rows: string[][]): string {
-	const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-	const line = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ');
-	return [line(rows[0]), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.slice(1).map(line)].join('\n');
-}
 
 function sameCounts(actual: Row | undefined, predicted: Row): boolean {
 	return (
@@ -79,7 +73,7 @@ async function main(): Promise<number> {
 					matches ? 'as predicted' : `PREDICTED ${COUNT_COLUMNS.map(([field]) => predicted[at][field]).join('/')}`,
 				]);
 			});
-			console.log(table(rows));
+			console.log(consoleTable(rows));
 			const syncs = demo.sandbox.requests().filter((request) => request.method === 'PUT');
 			if (syncs.length !== DEMO_TARGETS.length || syncs.some((request) => !request.apiKeyValid)) {
 				console.log(`  the sandbox saw ${syncs.length} syncs, expected ${DEMO_TARGETS.length} with a valid key`);

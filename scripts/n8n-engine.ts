@@ -246,10 +246,7 @@ export async function startSync(options: SyncRunOptions): Promise<RunningSync> {
 	const pkg = await loadPackage();
 	captureLogs();
 	const node = syncNode(options.parameters, options.onError);
-	const workflowData = {
-		...{ id: 'wf-vault-plus', name: 'Vault+ Sync test', active: false, nodes: [node], connections: {}, settings: {} },
-		...{ createdAt: new Date(), updatedAt: new Date() },
-	} as unknown as IWorkflowBase;
+	const workflowData = { id: 'wf-vault-plus', name: 'Vault+ Sync test', active: false, nodes: [node], connections: {}, settings: {}, createdAt: new Date(), updatedAt: new Date() } as unknown as IWorkflowBase;
 	const watched = watchNodeExecution(pkg.nodeTypes, options.withoutExecutionHints);
 	const workflow = new Workflow({ id: workflowData.id, name: workflowData.name, nodes: [node], connections: {}, active: false, nodeTypes: watched.nodeTypes, settings: {} });
 	const hooks = new ExecutionLifecycleHooks('manual', 'test-execution', workflowData);
@@ -282,10 +279,7 @@ export function executeContextFor(node: INode, nodeType: INodeType, credentials:
 	return new ExecuteContext(workflow, node, additionalData, 'internal', runData, 0, [], { main: [[{ json: {} }]] }, { node, data: {}, source: null }, []);
 }
 
-/**
- * The helpers n8n gives the Vault+ Sync node (httpRequest, httpRequestWithAuthentication, …), outside
- * any workflow run: what a bare loop of requests would use, for the benchmarks' baseline.
- */
+/** The helpers n8n gives the node (httpRequest, …) outside any run: the benchmarks' bare-loop baseline. */
 export async function nodeHelpers(credentials: OfAuthCredentials): Promise<IExecuteFunctions['helpers']> {
 	const pkg = await loadPackage();
 	return executeContextFor(syncNode({}), pkg.node, credentials, pkg.credential).helpers;

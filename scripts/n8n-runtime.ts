@@ -1,17 +1,9 @@
 /**
- * Pinned real-n8n runtimes for the end-to-end scripts (`npm run demo`, `npm run dev`, `npm run test:e2e`).
- *
- *   tsx scripts/n8n-runtime.ts [n8n2|n8n1|all] [--force]      (npm run runtimes -- n8n2)
- *
- * Each runtime is installed from the npm registry into a cache OUTSIDE the repository:
- *   ${OFAUTH_N8N_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-ofauth-vault-plus}/<runtime dir>/
- * and reused while its completion marker says it is complete and matches the pinned versions.
- * One install of a runtime runs at a time across processes (parallel test workers, two terminals):
- * the lock is proper-lockfile's, which takes over the lock of a process that died.
- *
- * This file is the public door (the API below and the CLI); runtime/specs.ts says what is pinned and
- * why, runtime/install.ts installs it. What a first install costs (minutes, gigabytes) and which n8n
- * versions are tested: the README, under "Setup on a fresh machine" and "Compatibility".
+ * Pinned real-n8n runtimes for the end-to-end scripts: `tsx scripts/n8n-runtime.ts [n8n2|n8n1|all] [--force]`
+ * (npm run runtimes -- n8n2). Each is installed from the npm registry into a cache outside the
+ * repository (cacheRoot() in runtime/specs.ts, which says what is pinned and why; runtime/install.ts
+ * installs it) and reused while its completion marker matches the pinned versions. One install of a
+ * runtime runs at a time across processes: proper-lockfile's lock, taken over from a process that died.
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
@@ -34,14 +26,10 @@ import {
 	type RuntimeSpec,
 } from './runtime/specs';
 
-export { cacheRoot, formatBytes, formatDuration, RUNTIME_NAMES, runtimeDir, type N8nRuntime, type RuntimeName } from './runtime/specs';
+export { formatDuration, type N8nRuntime, type RuntimeName } from './runtime/specs';
 
-export interface EnsureRuntimeOptions {
-	/** Progress lines; default: console.error. */
-	log?: (line: string) => void;
-	/** Wipe and reinstall even when a complete install is present. */
-	force?: boolean;
-}
+/** log: progress lines (default console.error); force: wipe and reinstall even a complete install. */
+type EnsureRuntimeOptions = { log?: (line: string) => void; force?: boolean };
 
 // Callers in one process (test files, demo steps) share a single install rather than queueing on the lock.
 const inFlight = new Map<RuntimeName, Promise<N8nRuntime>>();

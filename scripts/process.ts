@@ -1,8 +1,4 @@
-/**
- * The one way the tooling starts a child process, reads the tail of its output and cleans the
- * environment it inherits; used by the runtime installer, the n8n driver, the queue suite and the
- * sandbox process. Free ports come from get-port (see the README's Development section).
- */
+/** The one way the tooling starts a child process, reads the tail of its output and cleans the environment it inherits. */
 import { spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 
@@ -75,7 +71,7 @@ export function readTail(file: string, count = 30): string {
 	}
 }
 
-/** A port free on 127.0.0.1 and not handed out by this process in the last 15 to 30 s (get-port). */
+/** A port free on 127.0.0.1 and not handed out by this process in the last 15 to 30 s (get-port; README, Development). */
 export const freePort = (): Promise<number> => getPort({ host: '127.0.0.1' });
 
 /** Starts a process with its output piped: kept in memory, or appended to `logFile` when given. */

@@ -78,3 +78,10 @@ export const COUNT_COLUMNS = [
 	['unchangedItems', 'unchanged'],
 	['adoptedItems', 'adopted'],
 ] as const;
+
+/** A plain-text table: the first row is the header, underlined (the demo's and the benchmarks' console output). */
+export function consoleTable(rows: string[][]): string {
+	const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+	const line = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ');
+	return [line(rows[0]), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}

@@ -29,17 +29,7 @@ const NPM_COMMON_ARGS = ['--no-audit', '--no-fund', '--save-exact', '--loglevel=
 const PROGRESS_EVERY_MS = 15_000;
 
 /** Prints one progress line, already prefixed with the runtime's name. */
-export type Say = (line: string) => void;
-
-interface Step {
-	title: string;
-	args: string[];
-	cwd: string;
-	env: NodeJS.ProcessEnv;
-	logFile: string;
-	say: Say;
-	timeoutMs: number;
-}
+type Say = (line: string) => void;
 
 /** Never throws (0 instead): it only feeds progress lines, which must not fail a step. */
 function freeBytes(dir: string): number {
@@ -74,7 +64,7 @@ function informative(raw: string): string | undefined {
  * Runs one npm command with its output appended to the install log; npm is silent for minutes or
  * floods, so every ~15 s one line from cheap measurements says how far it got.
  */
-async function runStep(step: Step): Promise<void> {
+async function runStep(step: { title: string; args: string[]; cwd: string; env: NodeJS.ProcessEnv; logFile: string; say: Say; timeoutMs: number }): Promise<void> {
 	const started = Date.now();
 	const diskAtStart = freeBytes(step.cwd);
 	step.say(`${step.title} …`);
@@ -183,7 +173,7 @@ export async function install(spec: RuntimeSpec, dir: string, say: Say, forced: 
 	appendFileSync(logFile, `\n== sqlite3 loads: ${lastLines(sqlite.stdout, 1)}\n`);
 
 	const sizeBytes = await dirSize(dir);
-	const marker = await writeMarker(dir, {
+	await writeMarker(dir, {
 		runtime: spec.name,
 		n8nVersion: n8nPkg.version,
 		nodeVersion: wantedNodeVersion(spec),
@@ -195,5 +185,5 @@ export async function install(spec: RuntimeSpec, dir: string, say: Say, forced: 
 		installSeconds: Math.round((Date.now() - started) / 1000),
 		sizeBytes,
 	});
-	say(`installed in ${formatDuration(Date.now() - started)}, ${formatBytes(sizeBytes)} (n8n ${marker.n8nVersion}, Node ${marker.nodeVersion})`);
+	say(`installed in ${formatDuration(Date.now() - started)}, ${formatBytes(sizeBytes)} (n8n ${n8nPkg.version}, Node ${wantedNodeVersion(spec)})`);
 }

@@ -37,9 +37,7 @@ export interface RuntimeSpec {
 	node: { kind: 'npm'; version: string } | { kind: 'current'; range: { min: [number, number]; maxMajor: number } };
 	/** package.json "overrides" of the install dir. */
 	overrides?: Record<string, string>;
-	/** Free disk needed before installing. */
 	requiredBytes: number;
-	/** Extra env for running n8n. */
 	env: Record<string, string>;
 }
 
@@ -100,9 +98,8 @@ export function checkNodeRange(spec: RuntimeSpec): void {
 	}
 }
 
-export function nodeBinFor(spec: RuntimeSpec, dir: string): string {
-	return spec.node.kind === 'npm' ? path.join(dir, 'node_modules', nodePackageName(), 'bin', 'node') : process.execPath;
-}
+export const nodeBinFor = (spec: RuntimeSpec, dir: string): string =>
+	spec.node.kind === 'npm' ? path.join(dir, 'node_modules', nodePackageName(), 'bin', 'node') : process.execPath;
 
 export function runtimeEnv(spec: RuntimeSpec, nodeBin: string): Record<string, string> {
 	return { PATH: [path.dirname(nodeBin), process.env.PATH ?? ''].filter(Boolean).join(path.delimiter), ...spec.env };
@@ -115,19 +112,14 @@ export function runtimeEnv(spec: RuntimeSpec, nodeBin: string): Record<string, s
 const MARKER_FORMAT = 1;
 export const markerPath = (dir: string): string => path.join(dir, '.ofauth-runtime-complete.json');
 
-export interface Marker {
+/** What readCompleteRuntime checks; install.ts adds informational fields (paths, size, install time). */
+interface Marker {
 	format: number;
 	runtime: RuntimeName;
 	n8nVersion: string;
 	nodeVersion: string;
-	nodePackage: string | null;
-	nodeBin: string;
-	/** Informational; the path used is n8nMainRelative under the runtime dir (the cache may be moved). */
-	n8nMain: string;
+	/** The path used, under the runtime dir (the cache may be moved). */
 	n8nMainRelative: string;
-	installedAt: string;
-	installSeconds: number;
-	sizeBytes: number;
 }
 
 export async function readCompleteRuntime(spec: RuntimeSpec, dir: string): Promise<N8nRuntime | undefined> {
@@ -154,9 +146,7 @@ export async function readCompleteRuntime(spec: RuntimeSpec, dir: string): Promi
 }
 
 /** Call last: the marker's presence is what makes the directory reusable, so it appears atomically. */
-export async function writeMarker(dir: string, fields: Omit<Marker, 'format'>): Promise<Marker> {
-	const marker: Marker = { format: MARKER_FORMAT, ...fields };
-	await fsp.writeFile(`${markerPath(dir)}.tmp`, `${JSON.stringify(marker, null, 2)}\n`);
+export async function writeMarker(dir: string, fields: Omit<Marker, 'format'> & Record<string, unknown>): Promise<void> {
+	await fsp.writeFile(`${markerPath(dir)}.tmp`, `${JSON.stringify({ format: MARKER_FORMAT, ...fields }, null, 2)}\n`);
 	await fsp.rename(`${markerPath(dir)}.tmp`, markerPath(dir));
-	return marker;
 }
