@@ -9,7 +9,7 @@
  * never fires, and pg_ctl starts PostgreSQL in its own session, out of reach of the terminal's Ctrl-C.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -59,14 +59,15 @@ function save(): void {
 	writeFileSync(stateFile, JSON.stringify(entries));
 }
 
-/** Returns the orderly stop: it runs once (later calls get the same promise) and, if it worked, drops the entry. */
-export function registerCleanup(name: string, stop: () => Promise<void>, reap: ReapSpec): () => Promise<void> {
+/** Returns the orderly stop: `stop` then removing the dirs, once (later calls get the same promise); if it worked, the entry goes. */
+export function registerCleanup(name: string, stop: () => Promise<unknown>, reap: ReapSpec): () => Promise<void> {
 	const entry = { name, ...reap };
 	entries.push(entry);
 	save();
 	let done: Promise<void> | undefined;
 	return () =>
 		(done ??= stop().then(() => {
+			for (const dir of reap.dirs) rmSync(dir, { recursive: true, force: true });
 			entries.splice(entries.indexOf(entry), 1);
 			save();
 		}));

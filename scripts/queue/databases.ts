@@ -3,7 +3,7 @@
  * a free port, stopped (and its dir removed) by stop(), or by the reaper if this process ends first.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -23,14 +23,7 @@ export async function startRedis(redisServer: string, log: (line: string) => voi
 	log(`redis-server on 127.0.0.1:${port} (dir ${dir})`);
 	const args = ['--save', '', '--appendonly', 'no', '--port', String(port), '--bind', '127.0.0.1', '--dir', dir];
 	const server = start(redisServer, args, { cwd: dir, logFile: path.join(dir, 'redis.log') });
-	const stop = registerCleanup(
-		`redis-server :${port}`,
-		async () => {
-			await server.stop(5_000);
-			rmSync(dir, { recursive: true, force: true });
-		},
-		{ dirs: [dir] },
-	);
+	const stop = registerCleanup(`redis-server :${port}`, () => server.stop(5_000), { dirs: [dir] });
 	await until(`redis-server :${port}`, 20_000, () => {
 		if (server.exited()) throw new Error(`redis-server on port ${port} exited`);
 		return server.tail(400).includes('Ready to accept connections') || undefined;
@@ -57,10 +50,7 @@ export async function startPostgres(bin: string, log: (line: string) => void): P
 	let started = false;
 	const stop = registerCleanup(
 		`postgres ${dataDir}`,
-		async () => {
-			if (started) await pgCtl('-m', 'fast', '-w', 'stop');
-			rmSync(base, { recursive: true, force: true });
-		},
+		async () => started && (await pgCtl('-m', 'fast', '-w', 'stop')),
 		// Also while pg_ctl start still runs, the reaper stops whatever server is up.
 		{ commands: [commandArgv(path.join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', 'stop'], 'postgres')], dirs: [base] },
 	);

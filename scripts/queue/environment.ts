@@ -6,16 +6,15 @@
  * sandbox credential and the webhook workflow, published. Each n8n process has its own user folder
  * with the packed package in .n8n/custom, as a real deployment installs the node on every process.
  */
-import axios, { type AxiosInstance } from 'axios';
-import { readFileSync, rmSync } from 'node:fs';
+import axios from 'axios';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import type { Sandbox } from '../../sandbox/server';
 import { startSandbox } from '../../sandbox/server';
 import { ensureRedisAndPostgres } from '../apt';
 import { sandboxCredential } from '../demo/workflows';
-import { createUserFolder, packPackage, type N8nInstance, type RunningN8n } from '../n8n-instance';
-import { ensureRuntime, type N8nRuntime } from '../n8n-runtime';
+import { createUserFolder, packPackage, type N8nInstance } from '../n8n-instance';
+import { ensureRuntime } from '../n8n-runtime';
 import { publishWorkflow } from '../nightly/job';
 import { freePort, start } from '../process';
 import { registerCleanup } from './cleanup';
@@ -24,25 +23,7 @@ import { QUEUE_WORKFLOW_ID, until, waitForWebhook, webhookSyncWorkflow } from '.
 
 export const OWNER = { email: 'owner@vault-plus.test', password: 'VaultPlus1queue', firstName: 'Vault', lastName: 'Owner' };
 
-export interface RunningWorker {
-	name: string;
-	/** Execution ids this worker started, from its log, in order. */
-	startedExecutions(): string[];
-	finishedExecutions(): string[];
-	exited(): boolean;
-	/** SIGTERM (n8n waits for running jobs), SIGKILL after 30 s. */
-	stop(): Promise<void>;
-}
-
-export interface QueueEnvironment {
-	runtime: N8nRuntime;
-	sandbox: Sandbox;
-	server: RunningN8n;
-	/** REST client logged in as the owner. */
-	api: AxiosInstance;
-	workers: RunningWorker[];
-	stop(): Promise<void>;
-}
+export type QueueEnvironment = Awaited<ReturnType<typeof startQueueEnvironment>>;
 
 export interface QueueEnvironmentOptions {
 	repoRoot: string;
@@ -58,7 +39,7 @@ export interface QueueEnvironmentOptions {
  * N8N_LOG_LEVEL=info its job processor logs "Worker started execution <id> (job <jobId>)" and
  * "Worker finished execution …", which says which executions it ran.
  */
-async function startWorker(instance: N8nInstance, name: string, log: (line: string) => void): Promise<RunningWorker> {
+async function startWorker(instance: N8nInstance, name: string, log: (line: string) => void) {
 	const healthPort = await freePort();
 	const logFile = path.join(instance.userFolder, `n8n-${name}.log`);
 	const env: NodeJS.ProcessEnv = {
@@ -70,20 +51,13 @@ async function startWorker(instance: N8nInstance, name: string, log: (line: stri
 	};
 	log(`n8n ${name} (health :${healthPort}, log ${logFile})`);
 	// `--concurrency`: jobs run at once; n8n warns below 5.
-	const child = start(instance.runtime.nodeBin, [instance.runtime.n8nMain, 'worker', '--concurrency=5'], {
-		cwd: instance.userFolder,
-		env,
-		logFile,
-	});
+	const args = [instance.runtime.n8nMain, 'worker', '--concurrency=5'];
+	const child = start(instance.runtime.nodeBin, args, { cwd: instance.userFolder, env, logFile });
+	const url = `http://127.0.0.1:${healthPort}/healthz/readiness`;
 	await until(`${name}'s /healthz/readiness`, 120_000, async () => {
 		if (child.exited()) throw new Error(`n8n ${name} exited`);
-		const url = `http://127.0.0.1:${healthPort}/healthz/readiness`;
-		return (
-			(await axios.get(url, { timeout: 2_000, validateStatus: () => true }).then(
-				(r) => r.status === 200,
-				() => false,
-			)) || undefined
-		);
+		const response = await axios.get(url, { timeout: 2_000, validateStatus: () => true }).catch(() => undefined);
+		return response?.status === 200 || undefined;
 	}).catch(async (error: Error) => {
 		await child.stop(0);
 		throw new Error(`${error.message}; log ${logFile}:\n${child.tail(30)}`);
@@ -95,11 +69,12 @@ async function startWorker(instance: N8nInstance, name: string, log: (line: stri
 		startedExecutions: () => ids('started'),
 		finishedExecutions: () => ids('finished'),
 		exited: () => child.exited(),
+		/** SIGTERM (n8n waits for running jobs), SIGKILL after 30 s. */
 		stop: async () => void (await child.stop(30_000)),
 	};
 }
 
-export async function startQueueEnvironment(o: QueueEnvironmentOptions): Promise<QueueEnvironment> {
+export async function startQueueEnvironment(o: QueueEnvironmentOptions) {
 	const undo: Array<() => Promise<unknown>> = [];
 	const stop = async () => {
 		const errors: unknown[] = [];
@@ -111,9 +86,7 @@ export async function startQueueEnvironment(o: QueueEnvironmentOptions): Promise
 		const runtime = await ensureRuntime('n8n2', { log: o.log });
 		const tarball = await packPackage(o.repoRoot, { skipBuild: true, log: o.log });
 		const packDir = path.dirname(tarball);
-		undo.push(
-			registerCleanup(`packed tarball ${packDir}`, async () => rmSync(packDir, { recursive: true, force: true }), { dirs: [packDir] }),
-		);
+		undo.push(registerCleanup(`packed tarball ${packDir}`, async () => undefined, { dirs: [packDir] }));
 		const binaries = await ensureRedisAndPostgres(o.log);
 		const redis = await startRedis(binaries.redisServer, o.log);
 		undo.push(redis.stop);

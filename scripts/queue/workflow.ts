@@ -88,8 +88,6 @@ export async function executionIds(api: AxiosInstance, workflowId: string): Prom
 /** GET /rest/executions/:id with its run data, which comes in n8n's `flatted` form: parsed with the runtime's own copy. */
 export async function getExecution(api: AxiosInstance, runtime: N8nRuntime, id: string) {
 	const stored = unwrap<{ status: string; mode: string; data: string }>((await api.get(`/rest/executions/${id}`)).data);
-	const flatted = createRequire(path.join(runtime.dir, 'node_modules', 'n8n', 'package.json'))('flatted') as {
-		parse(text: string): unknown;
-	};
+	const flatted = createRequire(path.join(runtime.dir, 'node_modules/n8n/package.json'))('flatted') as typeof JSON;
 	return { status: stored.status, mode: stored.mode, data: flatted.parse(stored.data) as N8nRunLike['data'] };
 }
