@@ -1,10 +1,9 @@
 /**
  * The workflow the queue-mode run fires: a production webhook (POST /webhook/vault-sync, answering
  * with the last node's first item) → Vault+ Sync of the connection and list named in the body; how
- * to wait for it, fire it, and read the executions n8n's main stored for it (written by whichever
- * worker ran them).
+ * to wait for it, and read the executions n8n's main stored for it (written by whichever worker ran them).
  */
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import axios, { type AxiosInstance } from 'axios';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -51,72 +50,44 @@ export function webhookSyncWorkflow(): WorkflowJson {
 	};
 }
 
+/** Calls `probe` every 250 ms until it returns something other than undefined; a probe that throws ends the wait. */
+export async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (value !== undefined) return value;
+		if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+}
+
 /**
  * Waits until the main has registered the webhook. In n8n 2.x a published workflow is activated
  * after startup, asynchronously, by the workflow publication service (reconciler → outbox →
  * consumer), so /rest/settings answering does not mean the webhook exists yet. The probe is a CORS
  * preflight: n8n looks the path up (404 while it is unknown) and lists its methods, without running anything.
  */
-export async function waitForWebhook(baseUrl: string, webhookPath: string, method: string, timeoutMs = 90_000): Promise<number> {
-	const started = Date.now();
-	let last = '';
-	while (Date.now() - started < timeoutMs) {
+export async function waitForWebhook(baseUrl: string): Promise<void> {
+	const headers = { origin: baseUrl, 'access-control-request-method': 'POST' };
+	const url = `${baseUrl}/webhook/${WEBHOOK_PATH}`;
+	await until(`POST ${url} to be registered`, 90_000, async () => {
 		const response = await axios
-			.request({
-				method: 'OPTIONS',
-				url: `${baseUrl}/webhook/${webhookPath}`,
-				headers: { origin: baseUrl, 'access-control-request-method': method },
-				timeout: 5_000,
-				validateStatus: () => true,
-			})
-			.catch((error: Error) => ({ status: 0, headers: {}, data: error.message }) as unknown as AxiosResponse);
-		const allowed = String(response.headers['access-control-allow-methods'] ?? '');
-		if (response.status === 204 && allowed.split(/,\s*/).includes(method)) return Date.now() - started;
-		last = `${response.status} ${JSON.stringify(response.data).slice(0, 200)}`;
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
-	throw new Error(`${method} /webhook/${webhookPath} was not registered within ${timeoutMs / 1000} s (last probe: ${last})`);
+			.request({ method: 'OPTIONS', url, headers, timeout: 5_000, validateStatus: () => true })
+			.catch(() => undefined);
+		const allowed = String(response?.headers['access-control-allow-methods']).split(/,\s*/);
+		return (response?.status === 204 && allowed.includes('POST')) || undefined;
+	});
 }
 
-export interface WebhookCall<B> {
-	body: B;
-	status: number;
-	/** What the webhook answered: with responseMode lastNode, the last node's first item. */
-	data: unknown;
-	durationMs: number;
-}
-
-export async function fireWebhook<B extends object>(baseUrl: string, webhookPath: string, body: B): Promise<WebhookCall<B>> {
-	const started = Date.now();
-	const response = await axios.post(`${baseUrl}/webhook/${webhookPath}`, body, { timeout: 120_000, validateStatus: () => true });
-	return { body, status: response.status, data: response.data, durationMs: Date.now() - started };
-}
-
-export interface ExecutionSummary {
-	id: string;
-	status: string;
-	mode: string;
-	workflowId: string;
-	startedAt?: string;
-	stoppedAt?: string;
-}
-
-export interface StoredExecution extends ExecutionSummary {
-	/** The IRun's `data` (resultData.runData …), unflattened. */
-	data: N8nRunLike['data'];
-}
-
-/** GET /rest/executions for one workflow (newest first, up to `limit`; n8n allows 1 to 100). */
-export async function listExecutions(api: AxiosInstance, workflowId: string, limit = 100): Promise<ExecutionSummary[]> {
-	const response = await api.get('/rest/executions', { params: { filter: JSON.stringify({ workflowId }), limit } });
-	const page = unwrap<{ results: Array<ExecutionSummary & { id: string | number }> }>(response.data);
-	return page.results.map((execution) => ({ ...execution, id: String(execution.id) }));
+/** The ids of the workflow's stored executions (newest first; n8n returns up to 100). */
+export async function executionIds(api: AxiosInstance, workflowId: string): Promise<string[]> {
+	const response = await api.get('/rest/executions', { params: { filter: JSON.stringify({ workflowId }), limit: 100 } });
+	return unwrap<{ results: Array<{ id: string | number }> }>(response.data).results.map((execution) => String(execution.id));
 }
 
 /** GET /rest/executions/:id with its run data, which comes in n8n's `flatted` form: parsed with the runtime's own copy. */
-export async function getExecution(api: AxiosInstance, runtime: N8nRuntime, id: string): Promise<StoredExecution> {
-	const response = await api.get(`/rest/executions/${id}`);
-	const stored = unwrap<ExecutionSummary & { id: string | number; data: string }>(response.data);
-	const flatted = createRequire(path.join(runtime.dir, 'node_modules', 'n8n', 'package.json'))('flatted') as { parse(text: string): unknown };
-	return { ...stored, id: String(stored.id), data: flatted.parse(stored.data) as N8nRunLike['data'] };
+export async function getExecution(api: AxiosInstance, runtime: N8nRuntime, id: string) {
+	const stored = unwrap<{ status: string; mode: string; data: string }>((await api.get(`/rest/executions/${id}`)).data);
+	const flatted = createRequire(path.join(runtime.dir, 'node_modules/n8n/package.json'))('flatted') as typeof JSON;
+	return { status: stored.status, mode: stored.mode, data: flatted.parse(stored.data) as N8nRunLike['data'] };
 }

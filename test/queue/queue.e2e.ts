@@ -131,7 +131,7 @@ describe('the package on n8n queue mode (Redis, PostgreSQL, a main and two worke
 			});
 		}
 		const byWorker = (name: string) => executions.filter((execution) => execution.workers[0] === name).length;
-		const [first, second] = env.cluster.workers;
+		const [first, second] = env.workers;
 		expect(byWorker(first.name)).toBeGreaterThan(0);
 		expect(byWorker(second.name)).toBeGreaterThan(0);
 		expect(byWorker(first.name) + byWorker(second.name)).toBe(20);
@@ -145,8 +145,8 @@ describe('the package on n8n queue mode (Redis, PostgreSQL, a main and two worke
 	});
 
 	it('with one worker stopped, the other runs the next ten executions alone', async () => {
-		const { sandbox, cluster } = env;
-		const [stopped, remaining] = cluster.workers;
+		const { sandbox, workers } = env;
+		const [stopped, remaining] = workers;
 		const ranBefore = stopped.startedExecutions();
 		await stopped.stop();
 		expect(stopped.exited()).toBe(true);

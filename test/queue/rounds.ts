@@ -3,18 +3,12 @@
  * the webhook's answer, the execution n8n stored (found by the tag in the request body), the node's
  * output in it, and the worker whose log says it ran it; plus the syncs the sandbox received.
  */
+import axios from 'axios';
+
 import type { SyncTarget } from '../../scripts/demo/story';
 import { SYNC_NODE_NAME } from '../../scripts/demo/workflows';
 import type { QueueEnvironment } from '../../scripts/queue/environment';
-import {
-	fireWebhook,
-	getExecution,
-	listExecutions,
-	QUEUE_WORKFLOW_ID,
-	WEBHOOK_NODE_NAME,
-	WEBHOOK_PATH,
-	type WebhookCall,
-} from '../../scripts/queue/workflow';
+import { executionIds, getExecution, QUEUE_WORKFLOW_ID, until, WEBHOOK_NODE_NAME, WEBHOOK_PATH } from '../../scripts/queue/workflow';
 import type { ConcurrencyStats, LoggedRequest } from '../../sandbox/server';
 
 export interface CallBody {
@@ -23,10 +17,17 @@ export interface CallBody {
 	tag: string;
 }
 
+export interface WebhookCall {
+	body: CallBody;
+	status: number;
+	/** What the webhook answered: with responseMode lastNode, the last node's first item. */
+	data: unknown;
+}
+
 export interface RoundExecution {
 	tag: string;
 	target: SyncTarget;
-	call: WebhookCall<CallBody>;
+	call: WebhookCall;
 	executionId: string;
 	status: string;
 	mode: string;
@@ -50,23 +51,13 @@ export interface Round {
 const SETTLE_TIMEOUT_MS = 30_000;
 const known = new Set<string>();
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-	const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-	for (;;) {
-		const value = await probe();
-		if (value !== undefined) return value;
-		if (Date.now() > deadline) throw new Error(`Timed out after ${SETTLE_TIMEOUT_MS / 1000} s waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
-}
-
 export async function runRound(
 	env: QueueEnvironment,
 	name: string,
 	targets: SyncTarget[],
 	opts: { sequential: boolean },
 ): Promise<Round> {
-	const { cluster, sandbox, runtime } = env;
+	const { sandbox, runtime, api, workers } = env;
 	sandbox.clearRequests();
 	sandbox.admin.clearStats();
 	const bodies: CallBody[] = targets.map((target, at) => ({
@@ -74,25 +65,28 @@ export async function runRound(
 		listId: target.listId,
 		tag: `${name}-${String(at + 1).padStart(2, '0')}`,
 	}));
-	const fire = (body: CallBody) => fireWebhook(cluster.server.url, WEBHOOK_PATH, body);
-	const calls: Array<WebhookCall<CallBody>> = [];
+	const fire = async (body: CallBody): Promise<WebhookCall> => {
+		const response = await axios.post(`${env.server.url}/webhook/${WEBHOOK_PATH}`, body, { timeout: 120_000, validateStatus: () => true });
+		return { body, status: response.status, data: response.data };
+	};
+	const calls: WebhookCall[] = [];
 	if (opts.sequential) for (const body of bodies) calls.push(await fire(body));
 	else calls.push(...(await Promise.all(bodies.map(fire))));
 
 	// The answer comes when the job finished; the list and the logs may lag by a moment.
-	const newIds = await until(`${targets.length} new executions`, async () => {
-		const ids = (await listExecutions(cluster.api, QUEUE_WORKFLOW_ID)).map((e) => e.id).filter((id) => !known.has(id));
+	const newIds = await until(`${targets.length} new executions`, SETTLE_TIMEOUT_MS, async () => {
+		const ids = (await executionIds(api, QUEUE_WORKFLOW_ID)).filter((id) => !known.has(id));
 		return ids.length >= targets.length ? ids : undefined;
 	});
 	newIds.forEach((id) => known.add(id));
-	await until('every new execution finished in a worker log', async () => {
-		const finished = new Set(cluster.workers.flatMap((worker) => worker.finishedExecutions()));
+	await until('every new execution finished in a worker log', SETTLE_TIMEOUT_MS, () => {
+		const finished = new Set(workers.flatMap((worker) => worker.finishedExecutions()));
 		return newIds.every((id) => finished.has(id)) ? true : undefined;
 	});
-	const started = cluster.workers.map((worker) => ({ name: worker.name, ids: new Set(worker.startedExecutions()) }));
+	const started = workers.map((worker) => ({ name: worker.name, ids: new Set(worker.startedExecutions()) }));
 	const byTag = new Map<string, Omit<RoundExecution, 'tag' | 'target' | 'call'>>();
 	for (const id of newIds) {
-		const stored = await getExecution(cluster.api, runtime, id);
+		const stored = await getExecution(api, runtime, id);
 		const webhookItem = stored.data.resultData.runData[WEBHOOK_NODE_NAME]?.[0]?.data?.main?.[0]?.[0];
 		const tag = String((webhookItem?.json.body as { tag?: unknown } | undefined)?.tag);
 		const items = stored.data.resultData.runData[SYNC_NODE_NAME]?.[0]?.data?.main?.[0] ?? [];
