@@ -32,9 +32,6 @@ export {
 	startSync,
 	type OfAuthCredentials,
 	type OnError,
-	type RunningSync,
-	type SyncRun,
-	type SyncRunOptions,
 } from '../../scripts/n8n-engine';
 
 /** Resource locator values as the editor stores them. */
