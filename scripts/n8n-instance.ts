@@ -250,3 +250,20 @@ async function waitForReady(url: string, timeoutMs: number, exited: () => boolea
 		}
 	}
 }
+
+/**
+ * 2.x: `n8n publish:workflow` (what the editor's Publish button stores); 1.x: `n8n update:workflow
+ * --active=true`. Both change the database only, so they run before `n8n start`, which then activates
+ * the workflow. Both log a failure and still exit 0, so their output is read.
+ */
+export async function publishWorkflow(instance: N8nInstance, workflowId: string): Promise<void> {
+	const twoX = instance.runtime.n8nVersion.startsWith('2.');
+	const args = twoX ? ['publish:workflow', `--id=${workflowId}`] : ['update:workflow', `--id=${workflowId}`, '--active=true'];
+	const result = await instance.run(args, { env: { N8N_LOG_LEVEL: 'info' } });
+	const output = `${result.stdout}\n${result.stderr}`;
+	const done = twoX ? /Publishing workflow with ID/ : /Activating workflow with ID/;
+	// Both print "Error updating database…" from their catch (the workflow id may itself say "Error").
+	if (result.exitCode !== 0 || !done.test(output) || /Error updating database/i.test(output)) {
+		throw new Error(`n8n ${args.join(' ')} failed (exit ${result.exitCode}):\n${output.trim()}`);
+	}
+}

@@ -169,3 +169,14 @@ export function commandError(what: string, result: CommandResult): Error {
 		`${what} failed (exit ${result.exitCode ?? result.signal}) after ${(result.durationMs / 1000).toFixed(1)} s; last output:\n${lastLines(`${result.stdout}\n${result.stderr}`)}`,
 	);
 }
+
+/** Calls `probe` every 250 ms until it returns something other than undefined; a probe that throws ends the wait. */
+export async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (value !== undefined) return value;
+		if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+}

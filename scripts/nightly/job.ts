@@ -8,7 +8,8 @@ import type { AxiosInstance } from 'axios';
 
 import type { DemoSetup } from '../demo/setup';
 import { sandboxCredential } from '../demo/workflows';
-import type { N8nInstance, OwnerDetails, RunningN8n } from '../n8n-instance';
+import { publishWorkflow, type OwnerDetails, type RunningN8n } from '../n8n-instance';
+import { until } from '../process';
 import { unwrap } from '../n8n/rest';
 import type { ReceivedMail } from './mailbox';
 import { ERROR_WORKFLOW_ID, NIGHTLY_WORKFLOW_ID, nightlyJobWorkflows, smtpCredential } from './workflows';
@@ -60,40 +61,11 @@ async function listExecutions(api: AxiosInstance, workflowId: string): Promise<E
 }
 
 /** Waits until the workflow has at least `count` executions and the `count`th has finished. */
-async function waitForExecution(
-	api: AxiosInstance,
-	workflowId: string,
-	count: number,
-	timeoutMs: number,
-): Promise<ExecutionSummary> {
-	const deadline = Date.now() + timeoutMs;
-	let seen: ExecutionSummary[] = [];
-	while (Date.now() < deadline) {
-		seen = await listExecutions(api, workflowId);
-		const wanted = seen[count - 1];
-		if (wanted && !RUNNING.has(wanted.status)) return wanted;
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
-	throw new Error(
-		`execution ${count} of workflow ${workflowId} did not finish within ${timeoutMs / 1000} s; executions: ${JSON.stringify(seen.map((e) => [e.id, e.status]))}`,
-	);
-}
-
-/**
- * 2.x: `n8n publish:workflow` (what the editor's Publish button stores); 1.x: `n8n update:workflow
- * --active=true`. Both change the database only, so they run before `n8n start`, which then activates
- * the workflow. Both log a failure and still exit 0, so their output is read.
- */
-export async function publishWorkflow(instance: N8nInstance, workflowId: string): Promise<void> {
-	const twoX = instance.runtime.n8nVersion.startsWith('2.');
-	const args = twoX ? ['publish:workflow', `--id=${workflowId}`] : ['update:workflow', `--id=${workflowId}`, '--active=true'];
-	const result = await instance.run(args, { env: { N8N_LOG_LEVEL: 'info' } });
-	const output = `${result.stdout}\n${result.stderr}`;
-	const done = twoX ? /Publishing workflow with ID/ : /Activating workflow with ID/;
-	// Both print "Error updating database…" from their catch (the workflow id may itself say "Error").
-	if (result.exitCode !== 0 || !done.test(output) || /Error updating database/i.test(output)) {
-		throw new Error(`n8n ${args.join(' ')} failed (exit ${result.exitCode}):\n${output.trim()}`);
-	}
+async function waitForExecution(api: AxiosInstance, workflowId: string, count: number, timeoutMs: number): Promise<ExecutionSummary> {
+	return await until(`execution ${count} of workflow ${workflowId} to finish`, timeoutMs, async () => {
+		const wanted = (await listExecutions(api, workflowId))[count - 1];
+		return wanted && !RUNNING.has(wanted.status) ? wanted : undefined;
+	});
 }
 
 export interface NightlyJobOptions {

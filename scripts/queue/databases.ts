@@ -7,9 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { commandArgv, freePort, isRoot, readTail, runChecked, start } from '../process';
+import { commandArgv, freePort, isRoot, readTail, runChecked, start, until } from '../process';
 import { registerCleanup } from './cleanup';
-import { until } from './workflow';
 
 export interface Database {
 	port: number;

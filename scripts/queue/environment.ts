@@ -13,13 +13,12 @@ import path from 'node:path';
 import { startSandbox } from '../../sandbox/server';
 import { ensureRedisAndPostgres } from '../apt';
 import { sandboxCredential } from '../demo/workflows';
-import { createUserFolder, packPackage, type N8nInstance } from '../n8n-instance';
+import { createUserFolder, packPackage, publishWorkflow, type N8nInstance } from '../n8n-instance';
 import { ensureRuntime } from '../n8n-runtime';
-import { publishWorkflow } from '../nightly/job';
-import { freePort, start } from '../process';
+import { freePort, start, until } from '../process';
 import { registerCleanup } from './cleanup';
 import { startPostgres, startRedis } from './databases';
-import { QUEUE_WORKFLOW_ID, until, waitForWebhook, webhookSyncWorkflow } from './workflow';
+import { QUEUE_WORKFLOW_ID, waitForWebhook, webhookSyncWorkflow } from './workflow';
 
 export const OWNER = { email: 'owner@vault-plus.test', password: 'VaultPlus1queue', firstName: 'Vault', lastName: 'Owner' };
 

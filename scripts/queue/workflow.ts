@@ -11,6 +11,7 @@ import { CREDENTIAL, CUSTOM_NODE_TYPE, SYNC_NODE_NAME, type WorkflowJson } from 
 import type { N8nRunLike } from '../n8n-instance';
 import { unwrap } from '../n8n/rest';
 import type { N8nRuntime } from '../n8n-runtime';
+import { until } from '../process';
 
 export const WEBHOOK_PATH = 'vault-sync';
 export const WEBHOOK_NODE_NAME = 'Webhook';
@@ -48,17 +49,6 @@ export function webhookSyncWorkflow(): WorkflowJson {
 		connections: { [WEBHOOK_NODE_NAME]: { main: [[{ node: SYNC_NODE_NAME, type: 'main', index: 0 }]] } },
 		settings: { executionOrder: 'v1' },
 	};
-}
-
-/** Calls `probe` every 250 ms until it returns something other than undefined; a probe that throws ends the wait. */
-export async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value !== undefined) return value;
-		if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
 }
 
 /**

@@ -8,7 +8,8 @@ import axios from 'axios';
 import type { SyncTarget } from '../../scripts/demo/story';
 import { SYNC_NODE_NAME } from '../../scripts/demo/workflows';
 import type { QueueEnvironment } from '../../scripts/queue/environment';
-import { executionIds, getExecution, QUEUE_WORKFLOW_ID, until, WEBHOOK_NODE_NAME, WEBHOOK_PATH } from '../../scripts/queue/workflow';
+import { until } from '../../scripts/process';
+import { executionIds, getExecution, QUEUE_WORKFLOW_ID, WEBHOOK_NODE_NAME, WEBHOOK_PATH } from '../../scripts/queue/workflow';
 import type { ConcurrencyStats, LoggedRequest } from '../../sandbox/server';
 
 export interface CallBody {
