@@ -27,7 +27,6 @@ function checkSystemNode(name: RuntimeName): void {
 /** The cached runtime (milliseconds), or installs it first (minutes); log gets progress lines (default stderr). */
 export async function ensureRuntime(name: RuntimeName, opts: { log?: (line: string) => void } = {}): Promise<N8nRuntime> {
 	const spec = SPECS[name];
-	if (!spec) throw new Error(`Unknown n8n runtime "${String(name)}"; expected n8n2 or n8n1`);
 	checkSystemNode(name);
 	const cached = await readCompleteRuntime(spec);
 	if (cached) return cached;
@@ -50,7 +49,7 @@ export async function ensureRuntime(name: RuntimeName, opts: { log?: (line: stri
 async function main(argv: string[]): Promise<void> {
 	const { positionals } = parseArgs({ args: argv, allowPositionals: true });
 	const which = positionals[0] ?? 'all';
-	if (which !== 'all' && !(which in SPECS)) {
+	if (which !== 'all' && !Object.hasOwn(SPECS, which)) {
 		throw new Error(`unknown runtime "${which}"; expected n8n2, n8n1 or all (cache: ${cacheRoot()})`);
 	}
 	// One after the other: two installs at once only fight over the cores and the network.

@@ -52,7 +52,7 @@ export function runtimeDir(spec: RuntimeSpec): string {
 	return path.join(cacheRoot(), `${spec.name}-n8n${spec.n8nVersion}-node${nodePart}`);
 }
 
-/** The runtime as it will be once installed in `dir` (install.ts fills it in). */
+/** The runtime installed in `dir`: what readCompleteRuntime returns once the marker says it is complete. */
 export function describeRuntime(spec: RuntimeSpec, dir: string): N8nRuntime {
 	const nodeBin = spec.nodePackageVersion ? path.join(dir, 'node_modules', nodePackageName(), 'bin', 'node') : process.execPath;
 	const PATH = [path.dirname(nodeBin), process.env.PATH].filter(Boolean).join(path.delimiter);
