@@ -16,7 +16,7 @@ export interface CommandResult {
 export interface StartOptions {
 	cwd?: string;
 	env?: NodeJS.ProcessEnv;
-	/** Run as this OS user (through `runuser -u`) when this process is root; as is otherwise. */
+	/** Run as this OS user (through `runuser -u`) when this process is root. */
 	asUser?: string;
 	/** Appends stdout and stderr to this file instead of keeping them in memory (the tail is kept). */
 	logFile?: string;
@@ -37,7 +37,7 @@ export interface Child {
 	stop(graceMs?: number): Promise<CommandResult>;
 }
 
-export const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
+export const isRoot = (): boolean => process.getuid?.() === 0;
 
 /** The argv that runs `command` as `asUser` (through runuser when root), e.g. for the reaper. */
 export function commandArgv(command: string, args: string[], asUser?: string): string[] {
@@ -45,17 +45,13 @@ export function commandArgv(command: string, args: string[], asUser?: string): s
 }
 
 /**
- * The environment a child inherits, less what would change what it does: npm's run-script state
- * (lower-case npm_*, INIT_CWD, NODE: `npm run` exports the repo's .npmrc, ignore-scripts=true among
- * it) and whatever else `drop` names. Upper-case NPM_CONFIG_* a user set (a mirror, a proxy) stay.
+ * The environment a child inherits, less npm's run-script state (lower-case npm_*, INIT_CWD, NODE:
+ * `npm run` exports the repo's .npmrc, ignore-scripts=true among it) and whatever `drop` names.
+ * Upper-case NPM_CONFIG_* a user set (a mirror, a proxy) stay.
  */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}, drop?: RegExp): NodeJS.ProcessEnv {
-	const env: NodeJS.ProcessEnv = {};
-	for (const [key, value] of Object.entries(process.env)) {
-		if (/^npm_/.test(key) || key === 'INIT_CWD' || key === 'NODE' || drop?.test(key)) continue;
-		env[key] = value;
-	}
-	return { ...env, ...extra };
+	const kept = Object.entries(process.env).filter(([key]) => !/^(npm_|INIT_CWD$|NODE$)/.test(key) && !drop?.test(key));
+	return { ...Object.fromEntries(kept), ...extra };
 }
 
 /** The last `count` non-blank lines of a text. */
@@ -76,12 +72,11 @@ export const freePort = (): Promise<number> => getPort({ host: '127.0.0.1' });
 
 /** Starts a process with its output piped: kept in memory, or appended to `logFile` when given. */
 export function start(command: string, args: string[], opts: StartOptions = {}): Child {
-	const [file, ...fileArgs] = commandArgv(command, args, opts.asUser);
+	const argv = commandArgv(command, args, opts.asUser);
 	const started = Date.now();
 	const log = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
-	const child = spawn(file, fileArgs, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-	const out: Buffer[] = [];
-	const err: Buffer[] = [];
+	const child = spawn(argv[0], argv.slice(1), { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+	const output = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
 	const recent: string[] = [];
 	let partial = '';
 	const onData = (into: Buffer[]) => (chunk: Buffer) => {
@@ -95,8 +90,8 @@ export function start(command: string, args: string[], opts: StartOptions = {}):
 			opts.onLine?.(line);
 		}
 	};
-	child.stdout.on('data', onData(out));
-	child.stderr.on('data', onData(err));
+	child.stdout.on('data', onData(output.stdout));
+	child.stderr.on('data', onData(output.stderr));
 
 	let exited = false;
 	let note = '';
@@ -117,14 +112,9 @@ export function start(command: string, args: string[], opts: StartOptions = {}):
 			finished = exited = true;
 			clearTimeout(timer);
 			if (partial) onData([])(Buffer.from('\n'));
-			const result = {
-				command: [file, ...fileArgs],
-				exitCode,
-				signal,
-				stdout: Buffer.concat(out).toString('utf8'),
-				stderr: Buffer.concat(err).toString('utf8') + note,
-				durationMs: Date.now() - started,
-			};
+			const stdout = Buffer.concat(output.stdout).toString('utf8');
+			const stderr = Buffer.concat(output.stderr).toString('utf8') + note;
+			const result = { command: argv, exitCode, signal, stdout, stderr, durationMs: Date.now() - started };
 			if (log) log.end(() => resolve(result));
 			else resolve(result);
 		};
@@ -152,10 +142,9 @@ export function start(command: string, args: string[], opts: StartOptions = {}):
 	};
 }
 
-/** Runs a command to its end; a non-zero exit is in the result, not thrown. */
-export async function run(command: string, args: string[], opts: StartOptions = {}): Promise<CommandResult> {
-	return await start(command, args, { timeoutMs: 120_000, ...opts }).done;
-}
+/** Runs a command to its end (2 min at most unless told); a non-zero exit is in the result, not thrown. */
+export const run = (command: string, args: string[], opts: StartOptions = {}): Promise<CommandResult> =>
+	start(command, args, { timeoutMs: 120_000, ...opts }).done;
 
 /** Runs a command to its end and fails with the tail of its output unless it exits 0. */
 export async function runChecked(command: string, args: string[], opts: StartOptions = {}): Promise<CommandResult> {
@@ -165,9 +154,8 @@ export async function runChecked(command: string, args: string[], opts: StartOpt
 }
 
 export function commandError(what: string, result: CommandResult): Error {
-	return new Error(
-		`${what} failed (exit ${result.exitCode ?? result.signal}) after ${(result.durationMs / 1000).toFixed(1)} s; last output:\n${lastLines(`${result.stdout}\n${result.stderr}`)}`,
-	);
+	const how = `failed (exit ${result.exitCode ?? result.signal}) after ${(result.durationMs / 1000).toFixed(1)} s`;
+	return new Error(`${what} ${how}; last output:\n${lastLines(`${result.stdout}\n${result.stderr}`)}`);
 }
 
 /** Calls `probe` every 250 ms until it returns something other than undefined; a probe that throws ends the wait. */

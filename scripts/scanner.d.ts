@@ -1,9 +1,7 @@
 // The scanner ships plain ESM without types; only what scan.ts uses is declared.
 declare module '@n8n/scan-community-package/scanner/scanner.mjs' {
-	export function analyzePackage(
-		dir: string,
-		patterns?: string[],
-	): Promise<{ passed: boolean; message?: string; details?: string }>;
+	type Result = { passed: boolean; message?: string; details?: string };
+	export function analyzePackage(dir: string, patterns?: string[]): Promise<Result>;
 	export const SOURCE_FILE_PATTERNS: string[];
 	export function buildScanConfig(): Promise<Array<{ files?: string[]; rules?: Record<string, unknown> }>>;
 	export function findPackageRoot(sourceDir: string, packageName: string): string | null;

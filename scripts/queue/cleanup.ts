@@ -1,8 +1,8 @@
 /**
- * What the queue-mode run started and must stop. Each entry has an orderly stop, awaited on the
- * normal path (try/finally, afterAll), and what the reaper does instead if this process ends first
- * (Ctrl-C, SIGTERM, SIGKILL, a crash): run the entry's commands (pg_ctl stop), SIGKILL the tree of
- * every process working in one of its dirs (every child here runs in its own tmp dir), remove the dirs.
+ * What the queue-mode run started and must stop: each entry's orderly stop (stopAll, newest first),
+ * and what the reaper does instead if this process ends first (Ctrl-C, SIGTERM, SIGKILL, a crash): run
+ * the entry's commands (pg_ctl stop), SIGKILL the tree of every process working in one of its dirs
+ * (every child here runs in its own tmp dir), remove the dirs.
  *
  * The reaper is a detached sidecar that outlives this process, polling whether it is alive. Signal
  * handlers cannot do this: jest hands a test a copy of `process`, so `process.on('SIGINT')` in a test
@@ -45,30 +45,39 @@ const timer = setInterval(async () => {
 }, 300);
 `;
 
-const entries: Array<ReapSpec & { name: string }> = [];
-let stateFile: string | undefined;
+const entries: Array<ReapSpec & { stop: () => Promise<void> }> = [];
+const stateFile = path.join(os.tmpdir(), `ofauth-queue-reaper-${process.pid}.json`);
+let reaperStarted = false;
 
 function save(): void {
-	if (!stateFile) {
-		stateFile = path.join(os.tmpdir(), `ofauth-queue-reaper-${process.pid}.json`);
-		writeFileSync(stateFile, '[]');
-		// Not through ../process.ts: the sidecar must outlive this process, detached and without pipes.
-		const args = ['-e', REAPER_SOURCE, String(process.pid), stateFile, require.resolve('tree-kill')];
-		spawn(process.execPath, args, { detached: true, stdio: 'ignore' }).unref();
-	}
-	writeFileSync(stateFile, JSON.stringify(entries));
+	writeFileSync(stateFile, JSON.stringify(entries.map(({ dirs, commands }) => ({ dirs, commands }))));
+	if (reaperStarted) return;
+	reaperStarted = true;
+	// Not through ../process.ts: the sidecar must outlive this process, detached and without pipes.
+	const args = ['-e', REAPER_SOURCE, String(process.pid), stateFile, require.resolve('tree-kill')];
+	spawn(process.execPath, args, { detached: true, stdio: 'ignore' }).unref();
 }
 
 /** Returns the orderly stop: `stop` then removing the dirs, once (later calls get the same promise); if it worked, the entry goes. */
-export function registerCleanup(name: string, stop: () => Promise<unknown>, reap: ReapSpec): () => Promise<void> {
-	const entry = { name, ...reap };
+export function registerCleanup(stop: () => Promise<unknown>, reap: ReapSpec): () => Promise<void> {
+	let done: Promise<void> | undefined;
+	const entry = {
+		...reap,
+		stop: () =>
+			(done ??= stop().then(() => {
+				for (const dir of reap.dirs) rmSync(dir, { recursive: true, force: true });
+				entries.splice(entries.indexOf(entry), 1);
+				save();
+			})),
+	};
 	entries.push(entry);
 	save();
-	let done: Promise<void> | undefined;
-	return () =>
-		(done ??= stop().then(() => {
-			for (const dir of reap.dirs) rmSync(dir, { recursive: true, force: true });
-			entries.splice(entries.indexOf(entry), 1);
-			save();
-		}));
+	return entry.stop;
+}
+
+/** The orderly stop of every entry left, newest first; all are tried, then the first failure is thrown (the reaper keeps that entry). */
+export async function stopAll(): Promise<void> {
+	const errors: unknown[] = [];
+	for (const entry of [...entries].reverse()) await entry.stop().catch((error: unknown) => errors.push(error));
+	if (errors.length > 0) throw errors[0];
 }

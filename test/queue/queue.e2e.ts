@@ -8,8 +8,8 @@
 import path from 'node:path';
 
 import { DEMO_TARGETS, predictRun, type ListChange, type SyncTarget } from '../../scripts/demo/story';
-import { startQueueEnvironment, type QueueEnvironment } from '../../scripts/queue/environment';
 import type { Sandbox } from '../../sandbox/server';
+import { startQueueEnvironment, type QueueEnvironment } from './environment';
 import { CONCURRENT_ROUND_CHANGES, TRAVEL, LISTS, ONE_WORKER_ROUND_CHANGES, roundRobin } from './plan';
 import { canonicalOrder, listKey, predictPerList, type NodeItem } from './predict';
 import { runRound, type Round } from './rounds';

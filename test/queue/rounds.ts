@@ -3,13 +3,18 @@
  * the webhook's answer, the execution n8n stored (found by the tag in the request body), the node's
  * output in it, and the worker whose log says it ran it; plus the syncs the sandbox received.
  */
-import axios from 'axios';
+import axios, { type AxiosInstance } from 'axios';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 
 import type { SyncTarget } from '../../scripts/demo/story';
 import { SYNC_NODE_NAME } from '../../scripts/demo/workflows';
-import type { QueueEnvironment } from '../../scripts/queue/environment';
+import type { N8nRunLike } from '../../scripts/n8n-instance';
+import type { N8nRuntime } from '../../scripts/n8n-runtime';
+import { unwrap } from '../../scripts/n8n/rest';
 import { until } from '../../scripts/process';
-import { executionIds, getExecution, QUEUE_WORKFLOW_ID, WEBHOOK_NODE_NAME, WEBHOOK_PATH } from '../../scripts/queue/workflow';
+import type { QueueEnvironment } from './environment';
+import { QUEUE_WORKFLOW_ID, WEBHOOK_NODE_NAME, WEBHOOK_PATH } from './workflow';
 import type { ConcurrencyStats, LoggedRequest } from '../../sandbox/server';
 
 export interface CallBody {
@@ -50,6 +55,19 @@ export interface Round {
 }
 
 const SETTLE_TIMEOUT_MS = 30_000;
+
+/** The ids of the workflow's stored executions (newest first; n8n returns up to 100). */
+async function executionIds(api: AxiosInstance, workflowId: string): Promise<string[]> {
+	const response = await api.get('/rest/executions', { params: { filter: JSON.stringify({ workflowId }), limit: 100 } });
+	return unwrap<{ results: Array<{ id: string | number }> }>(response.data).results.map((execution) => String(execution.id));
+}
+
+/** GET /rest/executions/:id with its run data, which comes in n8n's `flatted` form: parsed with the runtime's own copy. */
+async function getExecution(api: AxiosInstance, runtime: N8nRuntime, id: string) {
+	const stored = unwrap<{ status: string; mode: string; data: string }>((await api.get(`/rest/executions/${id}`)).data);
+	const flatted = createRequire(path.join(runtime.dir, 'node_modules/n8n/package.json'))('flatted') as typeof JSON;
+	return { status: stored.status, mode: stored.mode, data: flatted.parse(stored.data) as N8nRunLike['data'] };
+}
 const known = new Set<string>();
 
 export async function runRound(
