@@ -7,11 +7,11 @@ import path from 'node:path';
 
 import { Credentials, ExecuteContext, ExecutionLifecycleHooks, PackageDirectoryLoader, WorkflowExecute } from 'n8n-core';
 import type {
-	ICredentialDataDecryptedObject, ICredentialType, IConnections, IDataObject, IExecuteFunctions, IHttpRequestOptions, INode,
-	INodeCredentialsDetails, INodeExecutionData, INodeParameters, INodeType, INodeTypes, IRun, IRunExecutionData, IWorkflowBase,
-	IWorkflowExecuteAdditionalData, NodeExecutionHint,
+	ICredentialDataDecryptedObject, ICredentialsHelper, ICredentialType, IConnections, IDataObject, IExecuteFunctions,
+	IHttpRequestOptions, INode, INodeExecutionData, INodeParameters, INodeType, INodeTypes, IRun, IRunExecutionData,
+	IWorkflowBase, IWorkflowExecuteAdditionalData, NodeExecutionHint,
 } from 'n8n-workflow';
-import { createRunExecutionData, ICredentialsHelper, NodeHelpers, Workflow } from 'n8n-workflow';
+import { createRunExecutionData, NodeHelpers, Workflow } from 'n8n-workflow';
 
 // n8n-core's logger prints every NodeApiError stack to stdout; runs are judged by their items and errors.
 process.env.N8N_LOG_LEVEL = process.env.N8N_LOG_LEVEL ?? 'silent';
@@ -21,77 +21,59 @@ export const PACKAGE_ROOT = path.resolve(__dirname, '..');
 export const CREDENTIAL_TYPE = 'ofAuthApi';
 export const CREDENTIAL_REF = { id: 'cred-ofauth-1', name: 'OFAuth account' };
 const NODE_NAME = 'Vault+ Sync';
+const NODE_TYPE = `${PACKAGE_NAME}.vaultPlusSync`;
 
-export interface OfAuthCredentials extends ICredentialDataDecryptedObject {
-	apiKey: string;
-	baseUrl: string;
+export type OfAuthCredentials = ICredentialDataDecryptedObject & { apiKey: string; baseUrl: string };
+
+async function load() {
+	const loader = new PackageDirectoryLoader(PACKAGE_ROOT);
+	await loader.loadAll();
+	const byName = (type: string) => {
+		const loaded = loader.nodeTypes[type.replace(`${PACKAGE_NAME}.`, '')];
+		if (!loaded) throw new Error(`Unknown node type ${type}`);
+		return loaded.type;
+	};
+	const nodeTypes: INodeTypes = {
+		getByName: byName,
+		getByNameAndVersion: (type, version) => NodeHelpers.getVersionedNodeType(byName(type), version),
+		getKnownTypes: () => ({}),
+	};
+	const node = loader.nodeTypes.vaultPlusSync.type as INodeType;
+	return { loader, nodeTypes, node, credential: loader.credentialTypes[CREDENTIAL_TYPE].type };
 }
-
-export interface LoadedPackage {
-	loader: PackageDirectoryLoader;
-	nodeTypes: INodeTypes;
-	node: INodeType;
-	credential: ICredentialType;
-}
-
-let loading: Promise<LoadedPackage> | undefined;
+let loading: ReturnType<typeof load> | undefined;
 
 /** Loads the built package the way n8n does, so a wrong path in package.json's "n8n" section fails every run. */
-export async function loadPackage(): Promise<LoadedPackage> {
-	loading ??= (async () => {
-		const loader = new PackageDirectoryLoader(PACKAGE_ROOT);
-		await loader.loadAll();
-		const byName = (type: string) => {
-			const loaded = loader.nodeTypes[type.replace(`${PACKAGE_NAME}.`, '')];
-			if (!loaded) throw new Error(`Unknown node type ${type}`);
-			return loaded.type;
-		};
-		const nodeTypes: INodeTypes = {
-			getByName: byName,
-			getByNameAndVersion: (type, version) => NodeHelpers.getVersionedNodeType(byName(type), version),
-			getKnownTypes: () => ({}),
-		};
-		const node = loader.nodeTypes.vaultPlusSync.type as INodeType;
-		return { loader, nodeTypes, node, credential: loader.credentialTypes[CREDENTIAL_TYPE].type };
-	})();
-	return await loading;
-}
+export const loadPackage = () => (loading ??= load());
 
 /**
- * Stands in for the n8n CLI's CredentialsHelper, which lives outside n8n-core. authenticate() does what
- * the CLI does for a credential type whose `authenticate` is a function, as ours: it calls it.
+ * What n8n-core reads while it runs these nodes; the rest (sub-workflows, task runners, …) is the CLI's. The credentials
+ * helper stands in for the CLI's: it hands out `credentials` and calls the credential type's `authenticate` function.
  */
-export class EngineCredentialsHelper extends ICredentialsHelper {
-	constructor(
-		private readonly credentialType: ICredentialType,
-		private readonly data: OfAuthCredentials,
-	) {
-		super();
-	}
-
-	async authenticate(credentials: ICredentialDataDecryptedObject, typeName: string, incoming: object): Promise<IHttpRequestOptions> {
-		const request = incoming as IHttpRequestOptions;
-		const { authenticate } = this.credentialType;
-		if (typeName !== this.credentialType.name || typeof authenticate !== 'function') return request;
-		return await authenticate(credentials, request);
-	}
-
-	getDecrypted = async (): Promise<ICredentialDataDecryptedObject> => ({ ...this.data });
-	getCredentials = async (details: INodeCredentialsDetails, type: string) => new Credentials(details, type);
-	getCredentialsProperties = () => this.credentialType.properties;
-	getParentTypes = () => [];
-	isCredentialUsableByNode = () => true;
-	/** The CLI returns undefined for credential types without an expirable property, as ours. */
-	preAuthentication = async () => undefined;
-	runPreAuthentication = async () => undefined;
-	updateCredentials = async () => {};
-	updateCredentialsOauthTokenData = async () => {};
-}
-
-/** What n8n-core reads while it runs these nodes; the rest (sub-workflows, task runners, …) is the CLI's. */
-export function createAdditionalData(helper: EngineCredentialsHelper, hooks?: ExecutionLifecycleHooks): IWorkflowExecuteAdditionalData {
+export function createAdditionalData(
+	credentialType: ICredentialType,
+	credentials: OfAuthCredentials,
+	hooks?: ExecutionLifecycleHooks,
+): IWorkflowExecuteAdditionalData {
+	const credentialsHelper: ICredentialsHelper = {
+		async authenticate(decrypted, typeName, request) {
+			const { authenticate } = credentialType;
+			if (typeName !== credentialType.name || typeof authenticate !== 'function') return request as IHttpRequestOptions;
+			return await authenticate(decrypted, request as IHttpRequestOptions);
+		},
+		getDecrypted: async () => ({ ...credentials }),
+		getCredentials: async (details, type) => new Credentials(details, type),
+		getCredentialsProperties: () => credentialType.properties,
+		getParentTypes: () => [],
+		isCredentialUsableByNode: () => true,
+		// The CLI returns undefined for credential types without an expirable property, as ours.
+		preAuthentication: async () => undefined,
+		runPreAuthentication: async () => undefined,
+		updateCredentials: async () => {},
+		updateCredentialsOauthTokenData: async () => {},
+	};
 	return {
-		credentialsHelper: helper,
+		credentialsHelper,
 		hooks,
 		currentNodeExecutionIndex: 0,
 		executionId: 'test-execution',
@@ -124,7 +106,7 @@ export async function startWorkflow(nodes: INode[], options: WorkflowOptions): P
 	const runExecutionData = createRunExecutionData({
 		executionData: { nodeExecutionStack: [{ node: nodes[0], data: { main: [items] }, source: null }] },
 	});
-	const additionalData = createAdditionalData(new EngineCredentialsHelper(pkg.credential, options.credentials), hooks);
+	const additionalData = createAdditionalData(pkg.credential, options.credentials, hooks);
 	const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
 	// A workflow n8n refuses to start rejects `execution`; a cancelled one never settles it.
 	return { cancel: () => execution.cancel(), done: Promise.race([finished, execution.then(async () => await finished)]) };
@@ -147,23 +129,16 @@ export interface SyncRun {
 }
 
 export function syncNode(parameters: INodeParameters, onError?: OnError): INode {
-	return {
-		id: 'vault-plus-sync',
-		name: NODE_NAME,
-		type: `${PACKAGE_NAME}.vaultPlusSync`,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters,
-		credentials: { [CREDENTIAL_TYPE]: CREDENTIAL_REF },
-		...(onError ? { onError } : {}),
-	};
+	const credentials = { [CREDENTIAL_TYPE]: CREDENTIAL_REF };
+	return { id: 'vault-plus-sync', name: NODE_NAME, type: NODE_TYPE, typeVersion: 1, position: [0, 0], parameters, credentials, onError };
 }
 
 /** What the Vault+ Sync node did in a run of a workflow from syncNode(). */
 export function syncResult(run: IRun): SyncRun {
 	const task = run.data.resultData.runData[NODE_NAME]?.[0];
-	const main = task?.data?.main ?? [];
-	return { run, output: main[0] ?? [], errorOutput: main[1] ?? [], error: task?.error as IDataObject | undefined, hints: task?.hints ?? [] };
+	const [output, errorOutput] = task?.data?.main ?? [];
+	const error = task?.error as IDataObject | undefined;
+	return { run, output: output ?? [], errorOutput: errorOutput ?? [], error, hints: task?.hints ?? [] };
 }
 
 /** Runs the Vault+ Sync node through n8n-core's real WorkflowExecute with the given input items. */
@@ -173,16 +148,16 @@ export async function runSync(options: SyncRunOptions): Promise<SyncRun> {
 }
 
 /** An ExecuteContext for one node of the given type, as n8n-core builds it for a node run. */
-export function executeContextFor(node: INode, nodeType: INodeType, credentials: OfAuthCredentials, credentialType: ICredentialType): ExecuteContext {
+export async function executeContextFor(node: INode, nodeType: INodeType, credentials: OfAuthCredentials): Promise<ExecuteContext> {
 	const nodeTypes = { getByName: () => nodeType, getByNameAndVersion: () => nodeType, getKnownTypes: () => ({}) };
 	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
-	const additionalData = createAdditionalData(new EngineCredentialsHelper(credentialType, credentials));
+	const additionalData = createAdditionalData((await loadPackage()).credential, credentials);
 	const runData = { resultData: { runData: {} } } as IRunExecutionData;
-	return new ExecuteContext(workflow, node, additionalData, 'internal', runData, 0, [], { main: [[{ json: {} }]] }, { node, data: {}, source: null }, []);
+	const input = { main: [[{ json: {} }]] };
+	return new ExecuteContext(workflow, node, additionalData, 'internal', runData, 0, [], input, { node, data: {}, source: null }, []);
 }
 
 /** The helpers n8n gives the node (httpRequest, …) outside any run: the benchmarks' bare-loop baseline. */
 export async function nodeHelpers(credentials: OfAuthCredentials): Promise<IExecuteFunctions['helpers']> {
-	const pkg = await loadPackage();
-	return executeContextFor(syncNode({}), pkg.node, credentials, pkg.credential).helpers;
+	return (await executeContextFor(syncNode({}), (await loadPackage()).node, credentials)).helpers;
 }

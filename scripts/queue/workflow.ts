@@ -8,8 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 
 import { CREDENTIAL, CUSTOM_NODE_TYPE, SYNC_NODE_NAME, type WorkflowJson } from '../demo/workflows';
-import type { N8nRunLike } from '../n8n-instance';
-import { unwrap } from '../n8n/rest';
+import { unwrap, type N8nRunLike } from '../n8n-instance';
 import type { N8nRuntime } from '../n8n-runtime';
 import { until } from '../process';
 

@@ -7,6 +7,7 @@ import { LoadOptionsContext, RoutingNode } from 'n8n-core';
 import type {
 	IDataObject,
 	IExecuteFunctions,
+	IHttpRequestOptions,
 	INode,
 	INodeCredentialTestResult,
 	INodeListSearchResult,
@@ -21,7 +22,6 @@ import {
 	createAdditionalData,
 	CREDENTIAL_REF,
 	CREDENTIAL_TYPE,
-	EngineCredentialsHelper,
 	executeContextFor,
 	loadPackage,
 	startWorkflow,
@@ -32,7 +32,15 @@ import {
 	type SyncRunOptions,
 } from '../../scripts/n8n-engine';
 
-export { CREDENTIAL_REF, CREDENTIAL_TYPE, loadPackage, PACKAGE_ROOT, startWorkflow, type OfAuthCredentials, type OnError } from '../../scripts/n8n-engine';
+export {
+	CREDENTIAL_REF,
+	CREDENTIAL_TYPE,
+	loadPackage,
+	PACKAGE_ROOT,
+	startWorkflow,
+	type OfAuthCredentials,
+	type OnError,
+} from '../../scripts/n8n-engine';
 
 /** Every line n8n logs during the runs, so tests can prove the API key never reaches a log. */
 export const capturedLogs: string[] = [];
@@ -122,11 +130,10 @@ export async function searchList(
 		active: false,
 		nodeTypes: pkg.nodeTypes,
 	});
-	const helper = new EngineCredentialsHelper(pkg.credential, options.credentials);
 	const context = new LoadOptionsContext(
 		workflow,
 		node,
-		{ ...createAdditionalData(helper), currentNodeParameters: node.parameters },
+		{ ...createAdditionalData(pkg.credential, options.credentials), currentNodeParameters: node.parameters },
 		`parameters.${method === 'searchConnections' ? 'connectionId' : 'listId'}`,
 	);
 	const fn = pkg.node.methods?.listSearch?.[method];
@@ -168,7 +175,7 @@ export async function testCredential(credentials: OfAuthCredentials): Promise<IN
 		parameters: {},
 		credentials: { [CREDENTIAL_TYPE]: CREDENTIAL_REF },
 	};
-	const context = executeContextFor(node, probeType, credentials, pkg.credential);
+	const context = await executeContextFor(node, probeType, credentials);
 	try {
 		await new RoutingNode(context, probeType, { id: CREDENTIAL_REF.id, name: CREDENTIAL_REF.name, type: CREDENTIAL_TYPE, data: credentials }).runNode();
 	} catch (error) {
@@ -194,9 +201,9 @@ export async function authenticateRequest(
 	credentials: OfAuthCredentials,
 	request: IDataObject = { url: 'https://api.ofauth.com/v2/account/whoami' },
 ): Promise<Authenticated> {
-	const helper = new EngineCredentialsHelper((await loadPackage()).credential, credentials);
+	const { credentialsHelper } = createAdditionalData((await loadPackage()).credential, credentials);
 	try {
-		const sent = await helper.authenticate(credentials, CREDENTIAL_TYPE, { ...request });
+		const sent = await credentialsHelper.authenticate(credentials, CREDENTIAL_TYPE, { ...request } as unknown as IHttpRequestOptions);
 		return { sent: sent as unknown as IDataObject, headers: (sent.headers ?? {}) as IDataObject };
 	} catch (error) {
 		return { refused: (error as Error).message };
