@@ -8,9 +8,8 @@ import type { AxiosInstance } from 'axios';
 
 import type { DemoSetup } from '../demo/setup';
 import { sandboxCredential } from '../demo/workflows';
-import { publishWorkflow, type OwnerDetails, type RunningN8n } from '../n8n-instance';
+import { publishWorkflow, unwrap, type OwnerDetails, type RunningN8n } from '../n8n-instance';
 import { until } from '../process';
-import { unwrap } from '../n8n/rest';
 import type { ReceivedMail } from './mailbox';
 import { ERROR_WORKFLOW_ID, NIGHTLY_WORKFLOW_ID, nightlyJobWorkflows, smtpCredential } from './workflows';
 

@@ -7,14 +7,7 @@ import type { AddressInfo } from 'node:net';
 
 import type { AxiosInstance } from 'axios';
 
-import {
-	listedNodeTypes,
-	listSearch,
-	nodeOutput,
-	testCredential,
-	type N8nInstance,
-	type RunningN8n,
-} from '../../scripts/n8n-instance';
+import { nodeOutput, type N8nInstance, type RunningN8n } from '../../scripts/n8n-instance';
 import type { RuntimeName } from '../../scripts/n8n-runtime';
 import { setUpPackagedN8n, type DemoSetup } from '../../scripts/demo/setup';
 import { DEMO_TARGETS, predictRun, STORY } from '../../scripts/demo/story';
@@ -28,6 +21,7 @@ import {
 } from '../../scripts/demo/workflows';
 import { smtpCredential } from '../../scripts/nightly/workflows';
 import type { Sandbox } from '../../sandbox/server';
+import { listedNodeTypes, listSearch, testCredential } from '../harness/editor-api';
 
 const OWNER = { email: 'owner@vault-plus.test', password: 'VaultPlus1e2e', firstName: 'Vault', lastName: 'Owner' };
 

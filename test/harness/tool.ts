@@ -3,20 +3,10 @@
  * the node into a LangChain tool whose arguments come from the node's $fromAI() parameters, and runs
  * the node with the arguments the agent passes. The agent here is a stand-in that calls the tool once.
  */
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INode,
-	INodeParameters,
-	INodeType,
-	INodeTypes,
-	IRun,
-	IWorkflowBase,
-} from 'n8n-workflow';
-import { createRunExecutionData, NodeConnectionTypes, NodeHelpers, Workflow } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeParameters, INodeType, INodeTypes, IRun } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeHelpers } from 'n8n-workflow';
 
-import { createAdditionalData, CREDENTIAL_TYPE, EngineCredentialsHelper, loadPackage, type OfAuthCredentials } from './engine';
+import { CREDENTIAL_REF, CREDENTIAL_TYPE, loadPackage, startWorkflow, type OfAuthCredentials } from './engine';
 
 const TOOL_NAME = 'Vault+ Sync Tool';
 
@@ -85,19 +75,11 @@ export async function runAsTool(options: {
 		typeVersion: 1,
 		position: [0, 200],
 		parameters: options.parameters,
-		credentials: { [CREDENTIAL_TYPE]: { id: 'cred-ofauth-1', name: 'OFAuth account' } },
+		credentials: { [CREDENTIAL_TYPE]: CREDENTIAL_REF },
 	};
 	const connections = { [TOOL_NAME]: { [NodeConnectionTypes.AiTool]: [[{ node: 'Agent', type: NodeConnectionTypes.AiTool, index: 0 }]] } };
-	const workflow = new Workflow({ id: 'wf-tool', nodes: [agentNode, toolNode], connections, active: false, nodeTypes, settings: {} });
-	const workflowData = { id: 'wf-tool', name: 'tool', nodes: [agentNode, toolNode], connections, active: false } as unknown as IWorkflowBase;
-	const hooks = new ExecutionLifecycleHooks('manual', 'tool-execution', workflowData);
-	const finished = new Promise<IRun>((resolve) => hooks.addHandler('workflowExecuteAfter', (run) => resolve(run)));
-	const runExecutionData = createRunExecutionData({
-		executionData: { nodeExecutionStack: [{ node: agentNode, data: { main: [[{ json: {} }]] }, source: null }] },
-	});
-	const helper = new EngineCredentialsHelper(pkg.credential, options.credentials);
-	await new WorkflowExecute(createAdditionalData(helper, hooks), 'manual', runExecutionData).processRunExecutionData(workflow);
-	const run = await finished;
+	const { done } = await startWorkflow([agentNode, toolNode], { nodeTypes, connections, credentials: options.credentials });
+	const run = await done;
 	const output = run.data.resultData.runData.Agent?.[0]?.data?.main?.[0]?.[0]?.json ?? {};
 	return {
 		run,

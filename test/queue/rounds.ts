@@ -9,9 +9,8 @@ import path from 'node:path';
 
 import type { SyncTarget } from '../../scripts/demo/story';
 import { SYNC_NODE_NAME } from '../../scripts/demo/workflows';
-import type { N8nRunLike } from '../../scripts/n8n-instance';
+import { unwrap, type N8nRunLike } from '../../scripts/n8n-instance';
 import type { N8nRuntime } from '../../scripts/n8n-runtime';
-import { unwrap } from '../../scripts/n8n/rest';
 import { until } from '../../scripts/process';
 import type { QueueEnvironment } from './environment';
 import { QUEUE_WORKFLOW_ID, WEBHOOK_NODE_NAME, WEBHOOK_PATH } from './workflow';

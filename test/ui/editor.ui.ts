@@ -15,7 +15,9 @@ import type { Browser, Page } from 'playwright-core';
 import { operationParameter } from '../../nodes/VaultPlusSync/descriptions/parameters';
 import { REPO_ROOT, setUpPackagedN8n, type DemoSetup } from '../../scripts/demo/setup';
 import { predictRun } from '../../scripts/demo/story';
-import { listedNodeTypes, NODE_TYPE, type RunningN8n } from '../../scripts/n8n-instance';
+import { CUSTOM_NODE_TYPE } from '../../scripts/demo/workflows';
+import type { RunningN8n } from '../../scripts/n8n-instance';
+import { listedNodeTypes } from '../harness/editor-api';
 import { collectConsoleErrors, launchChromium, type ConsoleError, type ConsoleErrors } from './browser';
 import {
 	canvasNode,
@@ -84,7 +86,7 @@ describe('the editor journey in Chromium (n8n 2.41.1)', () => {
 		server = await setup.instance.start();
 		const api = await server.setupOwner(OWNER);
 		// A package n8n could not load would only show as a node missing from the panel.
-		expect(await listedNodeTypes(api)).toContain(NODE_TYPE);
+		expect(await listedNodeTypes(api)).toContain(CUSTOM_NODE_TYPE);
 		browser = await launchChromium();
 		const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 800 } });
 		page = await context.newPage();

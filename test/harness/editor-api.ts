@@ -1,57 +1,11 @@
 /**
- * What the editor asks a running n8n about this package: an axios instance that signs in and keeps
- * the auth cookie as the editor's browser does, a resource locator's list, a credential test, the
- * node types it lists.
+ * What the editor asks a running n8n about this package, for the e2e and UI suites: a resource
+ * locator's list, a credential test, the node types it lists. Sign-in: scripts/n8n-instance.ts.
  */
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { AxiosInstance } from 'axios';
 
-/** CUSTOM.<name>: n8n loads the package from .n8n/custom/, not as an installed community package. */
-export const NODE_TYPE = 'CUSTOM.vaultPlusSync';
-
-export type OwnerDetails = { email: string; password: string; firstName: string; lastName: string };
-
-/** n8n wraps REST answers as {data: …}. */
-export const unwrap = <T>(body: unknown): T => (body && typeof body === 'object' && 'data' in body ? (body as { data: T }).data : body) as T;
-
-/** An axios instance for `baseURL` with a one-host cookie jar; errors show the answer's body. */
-function createApi(baseURL: string): AxiosInstance {
-	const jar = new Map<string, string>();
-	// Any constant browser-id: n8n binds the auth cookie to a hash of this header when it is sent at login.
-	const api = axios.create({ baseURL, timeout: 60_000, headers: { 'browser-id': 'ofauth-vault-plus-e2e-browser' }, maxContentLength: 200 * 1024 * 1024 });
-	// Keep whatever n8n sets (n8n-auth is refreshed on some responses).
-	const adopt = (response: AxiosResponse) => {
-		for (const cookie of response.headers['set-cookie'] ?? []) {
-			const [, name, value] = /^\s*([^=;]+)=([^;]*)/.exec(cookie) ?? [];
-			if (!name) continue;
-			if (value.trim() === '' || /expires=Thu, 01 Jan 1970/i.test(cookie)) jar.delete(name.trim());
-			else jar.set(name.trim(), value.trim());
-		}
-		api.defaults.headers.common.Cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-		return response;
-	};
-	api.interceptors.response.use(adopt, (error) => {
-		if (error?.response) {
-			const { status, config, data } = adopt(error.response as AxiosResponse);
-			error.message = `${config?.method?.toUpperCase()} ${config?.url} → ${status}: ${String(JSON.stringify(data)).slice(0, 500)}`;
-		}
-		return Promise.reject(error);
-	});
-	return api;
-}
-
-/** POST /rest/owner/setup at `url`; when the user folder has its owner already, that owner logs in. */
-export async function setupOwner(url: string, owner: OwnerDetails): Promise<AxiosInstance> {
-	const api = createApi(url);
-	try {
-		await api.post('/rest/owner/setup', owner);
-		return api;
-	} catch (error) {
-		if (!/→ 400: .*already/i.test((error as Error).message)) throw error;
-	}
-	// 1.x/2.x LoginRequestDto reads emailOrLdapLoginId; older builds read email. Extra keys are ignored.
-	await api.post('/rest/login', { emailOrLdapLoginId: owner.email, email: owner.email, password: owner.password });
-	return api;
-}
+import { CUSTOM_NODE_TYPE } from '../../scripts/demo/workflows';
+import { unwrap } from '../../scripts/n8n-instance';
 
 export interface ListSearchRequest {
 	methodName: string;
@@ -84,7 +38,7 @@ export async function listSearch(
 	request: ListSearchRequest,
 ): Promise<{ results: Array<{ name: string; value: string | number; url?: string }>; paginationToken?: string | number }> {
 	const body = {
-		nodeTypeAndVersion: { name: NODE_TYPE, version: 1 },
+		nodeTypeAndVersion: { name: CUSTOM_NODE_TYPE, version: 1 },
 		path: request.methodName === 'searchConnections' ? 'parameters.connectionId' : 'parameters.listId',
 		...request,
 	};
