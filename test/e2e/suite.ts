@@ -24,9 +24,9 @@ import {
 	loadExample,
 	SANDBOX_API_KEY,
 	sandboxCredential,
+	smtpCredential,
 	SYNC_NODE_NAME,
 } from '../../scripts/demo/workflows';
-import { smtpCredential } from '../../scripts/nightly/workflows';
 import type { Sandbox } from '../../sandbox/server';
 
 const OWNER = { email: 'owner@vault-plus.test', password: 'VaultPlus1e2e', firstName: 'Vault', lastName: 'Owner' };
