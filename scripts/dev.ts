@@ -1,25 +1,16 @@
 /**
- * `npm run dev`: n8n 2.41.1 with the packed package, the sandbox credential and the example workflows,
- * on http://localhost:5678, with the Vault+ sandbox behind it, for trying the node in the editor.
- * Ctrl-C stops everything it started.
+ * `npm run dev`: n8n 2.41.1 on http://localhost:5678 with the packed package, the example workflows and
+ * the credentials for the Vault+ sandbox and a local SMTP server, both running behind it, to try the node
+ * in the editor. Ctrl-C stops everything it started.
  */
-import { setUpDemo, type DemoSetup } from './demo/setup';
-
-const N8N_PORT = 5678;
-const SANDBOX_PORT = 4010;
-const OWNER = { email: 'owner@vault-plus.test', password: 'VaultPlus1demo', firstName: 'Vault', lastName: 'Owner' };
+import { OWNER, setUpPackagedN8n } from './demo/setup';
+import { DEMO_TARGETS } from './demo/story';
+import { demoWorkflow, loadExample } from './demo/workflows';
 
 async function main(): Promise<void> {
 	const log = (line: string) => process.stderr.write(`  ${line}\n`);
-	let demo: DemoSetup;
-	try {
-		demo = await setUpDemo({ log, sandboxPort: SANDBOX_PORT });
-	} catch (error) {
-		if (!String((error as Error).message).includes('EADDRINUSE')) throw error;
-		log(`port ${SANDBOX_PORT} is taken; the sandbox takes a free one`);
-		demo = await setUpDemo({ log });
-	}
-
+	const examples = (['syncOne', 'nightly', 'allLists', 'errorWorkflow'] as const).map((name) => loadExample(name));
+	const demo = await setUpPackagedN8n({ log, sandboxPort: 4010, workflows: [...examples, demoWorkflow(DEMO_TARGETS)] });
 	let stopping = false;
 	const stop = async (code: number) => {
 		if (stopping) return;
@@ -28,16 +19,13 @@ async function main(): Promise<void> {
 		await demo.close();
 		process.exit(code);
 	};
-	process.on('SIGINT', () => void stop(0));
-	process.on('SIGTERM', () => void stop(0));
-
+	for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void stop(0));
 	try {
 		log('n8n start (about 10 s)');
-		const server = await demo.instance.start({ port: N8N_PORT });
+		const server = await demo.instance.start({ port: 5678 });
 		await server.setupOwner(OWNER);
-		const editorUrl = server.url.replace('127.0.0.1', 'localhost');
 		console.log(`
-n8n is running with the Vault+ Sync node: ${editorUrl}
+n8n is running with the Vault+ Sync node: ${server.url.replace('127.0.0.1', 'localhost')}
   log in as ${OWNER.email} / ${OWNER.password}
   workflows: "Vault+: sync one list", the two nightly examples, their error workflow, "Vault+ demo: sync four lists"
   credential "OFAuth API" points at the Vault+ sandbox: ${demo.sandbox.url} (API key test-key)

@@ -5,8 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { PACKAGE_NODE_TYPE, type WorkflowJson, type WorkflowNode } from '../scripts/demo/workflows';
-import { ERROR_WORKFLOW_ID, SMTP_CREDENTIAL } from '../scripts/nightly/workflows';
+import { ERROR_WORKFLOW_ID, PACKAGE_NODE_TYPE, SMTP_CREDENTIAL, type WorkflowJson, type WorkflowNode } from '../scripts/demo/workflows';
 
 const DIR = path.resolve(__dirname, '../examples');
 const read = (file: string) => JSON.parse(readFileSync(path.join(DIR, file), 'utf8')) as WorkflowJson;

@@ -3,15 +3,10 @@
  * OnlyFans lists change between runs, and what the sandbox's model predicts each run reports.
  */
 import type { ListPatch } from '../../sandbox/mutations';
-import type { SandboxState, SyncResult } from '../../sandbox/model';
-import { syncList } from '../../sandbox/model';
+import { syncList, type SandboxState, type SyncResult } from '../../sandbox/model';
 
-export interface SyncTarget {
-	connectionId: string;
-	listId: string;
-	/** How the list is called in the sandbox seed, for the printed tables. */
-	name: string;
-}
+/** A list a workflow syncs; `name` is how the sandbox seed calls it, for the printed tables. */
+export type SyncTarget = { connectionId: string; listId: string; name: string };
 
 /** 1001 and 1002 share media 5003 and 5004; 2001 and 2002 share 6003. */
 export const DEMO_TARGETS: SyncTarget[] = [
@@ -21,23 +16,11 @@ export const DEMO_TARGETS: SyncTarget[] = [
 	{ connectionId: 'conn_bella', listId: '2002', name: 'Gym Videos' },
 ];
 
-export interface ListChange {
-	connectionId: string;
-	listId: number;
-	patch: ListPatch;
-}
+export type ListChange = { connectionId: string; listId: number; patch: ListPatch };
 
-export interface StoryRun {
-	title: string;
-	/** Applied to the sandbox's OnlyFans lists before the run. */
-	changes: ListChange[];
-}
-
-export const STORY: StoryRun[] = [
-	{
-		title: 'Run 1: the first sync of each list sets its baseline and removes nothing',
-		changes: [],
-	},
+/** Each run's title, and the changes made to the sandbox's OnlyFans lists before it. */
+export const STORY: Array<{ title: string; changes: ListChange[] }> = [
+	{ title: 'Run 1: the first sync of each list sets its baseline and removes nothing', changes: [] },
 	{
 		title: 'Run 2: Beach Set gains two media, one file changes, one media leaves the list',
 		changes: [
@@ -45,10 +28,7 @@ export const STORY: StoryRun[] = [
 				connectionId: 'conn_alice',
 				listId: 1001,
 				patch: {
-					add: [
-						{ id: '5101', fingerprint: 'fp-5101-a' },
-						{ id: '5102', fingerprint: 'fp-5102-a' },
-					],
+					add: [{ id: '5101', fingerprint: 'fp-5101-a' }, { id: '5102', fingerprint: 'fp-5102-a' }],
 					update: [{ id: '5002', fingerprint: 'fp-5002-b' }],
 					remove: ['5001'],
 				},
@@ -69,15 +49,6 @@ export function predictRun(state: SandboxState, targets: SyncTarget[]): SyncResu
 	const copy = structuredClone(state);
 	return targets.map((target) => syncList(copy, target.connectionId, target.listId));
 }
-
-export const COUNT_COLUMNS = [
-	['seen', 'seen'],
-	['addedItems', 'added'],
-	['updatedItems', 'updated'],
-	['removedItems', 'removed'],
-	['unchangedItems', 'unchanged'],
-	['adoptedItems', 'adopted'],
-] as const;
 
 /** A plain-text table: the first row is the header, underlined (the demo's and the benchmarks' console output). */
 export function consoleTable(rows: string[][]): string {

@@ -9,10 +9,10 @@ import axios from 'axios';
 
 import { setUpPackagedN8n, type DemoSetup } from '../../scripts/demo/setup';
 import { predictRun, type SyncTarget } from '../../scripts/demo/story';
+import { ERROR_WORKFLOW_ID, NIGHTLY_WORKFLOW_ID, nightlyJobWorkflows } from '../../scripts/demo/workflows';
 import type { RuntimeName } from '../../scripts/n8n-runtime';
-import { startNightlyJob, type NightlyJob, type NightlyRun } from '../../scripts/nightly/job';
+import { namesExecution, startNightlyJob, type ExecutionSummary, type NightlyJob } from '../../scripts/nightly/job';
 import type { ReceivedMail } from '../../scripts/nightly/mailbox';
-import { ERROR_WORKFLOW_ID, NIGHTLY_WORKFLOW_ID } from '../../scripts/nightly/workflows';
 import type { SandboxState } from '../../sandbox/model';
 import { defaultSeed } from '../../sandbox/seed';
 
@@ -37,6 +37,14 @@ const CUSTOM_LISTS: SyncTarget[] = SEED.connections.flatMap((connection) =>
 		.filter((list) => list.type === 'custom')
 		.map((list) => ({ connectionId: connection.id, listId: String(list.id), name: list.name })),
 );
+
+interface NightlyRun {
+	execution: ExecutionSummary;
+	/** The error workflow's execution for this run, when the run failed. */
+	errorWorkflowRun?: ExecutionSummary;
+	/** Every email received that names this execution (by its id or its URL), in the order received. */
+	mails: ReceivedMail[];
+}
 
 /** The lists the sandbox saw synced in this run, in the order the syncs started. */
 function syncedLists(setup: DemoSetup): SyncTarget[] {
@@ -81,29 +89,40 @@ export function describeNightly(runtimeName: RuntimeName): void {
 		let job: NightlyJob;
 		let before: SandboxState;
 		const attributed: ReceivedMail[] = [];
-		const nextRun = async () => {
-			const run = await job.nextRun();
-			attributed.push(...run.mails);
-			return run;
+		let runs = 0;
+		let errorRuns = 0;
+		/** The next run the schedule starts (and the error workflow's run when it failed), with the emails that name it. */
+		const nextRun = async (): Promise<NightlyRun> => {
+			const execution = await job.finished(NIGHTLY_WORKFLOW_ID, ++runs);
+			const errorWorkflowRun = execution.status === 'success' ? undefined : await job.finished(ERROR_WORKFLOW_ID, ++errorRuns);
+			// Each Send Email node finishes once the server has accepted its message.
+			const mails = setup!.mailbox.mails.filter((mail) => namesExecution(mail, execution.id));
+			attributed.push(...mails);
+			return { execution, errorWorkflowRun, mails };
 		};
-		/** Changes the sandbox between two runs, then notes the state the next run starts from. */
+		/**
+		 * Changes the sandbox between two runs and notes the state the next run starts from; fails if the
+		 * schedule started the next run meanwhile (it would not see all of the change).
+		 */
 		const between = async (change: () => unknown) => {
-			await job.between(async () => {
-				await change();
-				setup!.sandbox.clearRequests();
-				before = structuredClone(setup!.sandbox.state);
-			});
+			await change();
+			setup!.sandbox.clearRequests();
+			before = structuredClone(setup!.sandbox.state);
+			const started = await job.executions(NIGHTLY_WORKFLOW_ID);
+			if (started.length > runs) {
+				throw new Error(`the schedule started execution ${started[runs].id} before the change after run ${runs} was made; fire it less often`);
+			}
 		};
 
 		beforeAll(async () => {
-			setup = await setUpPackagedN8n({ runtime: runtimeName, skipBuild: true, sandboxSeed: SEED });
+			setup = await setUpPackagedN8n({ runtime: runtimeName, skipBuild: true, sandboxSeed: SEED, workflows: nightlyJobWorkflows(10) });
 			before = structuredClone(setup.sandbox.state);
-			job = await startNightlyJob(setup, { everySeconds: 10, owner: OWNER });
-			// Packing, four n8n commands and `n8n start`: about two minutes on a busy 2-core machine.
+			job = await startNightlyJob(setup, OWNER);
+			// Packing, three or four n8n commands and `n8n start`: about two minutes on a busy 2-core machine.
 		}, SETUP_TIMEOUT_MS);
 
 		afterAll(async () => {
-			await job?.stop();
+			await job?.server.stop();
 			await setup?.close();
 		});
 
@@ -180,7 +199,8 @@ export function describeNightly(runtimeName: RuntimeName): void {
 			expect(failed.subject).toBe(`n8n workflow failed: ${NIGHTLY_NAME}`);
 			// The editor's URL of the execution: this n8n's port (1.123.81 calls the host localhost).
 			const port = job.server.port;
-			expect(failed.text).toMatch(new RegExp(`\nExecution: http://(127\\.0\\.0\\.1|localhost):${port}${run.executionPath}\n`));
+			const executionPath = `/workflow/${NIGHTLY_WORKFLOW_ID}/executions/${run.execution.id}`;
+			expect(failed.text).toMatch(new RegExp(`\nExecution: http://(127\\.0\\.0\\.1|localhost):${port}${executionPath}\n`));
 			expect(failed.text).toContain('Failed node: Mark the run as failed');
 			expect(failed.text).toContain('OFAuth rejected the API key');
 			expect(failed.text).toMatch(/paste a valid key into the workflow's OFAuth API credential/i);

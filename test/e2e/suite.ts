@@ -17,9 +17,9 @@ import {
 	loadExample,
 	SANDBOX_API_KEY,
 	sandboxCredential,
+	smtpCredential,
 	SYNC_NODE_NAME,
 } from '../../scripts/demo/workflows';
-import { smtpCredential } from '../../scripts/nightly/workflows';
 import type { Sandbox } from '../../sandbox/server';
 import { listedNodeTypes, listSearch, testCredential } from '../harness/editor-api';
 
