@@ -16,6 +16,7 @@ async function main(): Promise<void> {
 		console.log(`${CHROMIUM_PATH} is missing: installing Debian's chromium`);
 		const started = Date.now();
 		await aptInstall(['chromium'], (line) => console.log(line));
+		if (!existsSync(CHROMIUM_PATH)) throw new Error(`apt-get installed chromium, but ${CHROMIUM_PATH} is still missing`);
 		console.log(`chromium installed in ${formatDuration(Date.now() - started)}`);
 	}
 	console.log((await runChecked(CHROMIUM_PATH, ['--version'])).stdout.trim());

@@ -68,13 +68,13 @@ describe('imports flow one way', () => {
 	it('would catch an import against the rules', () => {
 		const imports = allowed;
 		expect(imports('bench/index.ts', '../test/harness/engine')).toBe(false);
-		expect(imports('scripts/demo/setup.ts', '../../bench/report')).toBe(false);
+		expect(imports('scripts/demo/setup.ts', '../../bench/common')).toBe(false);
 		expect(imports('sandbox/server.ts', '../scripts/process')).toBe(false);
 		expect(imports('sandbox/server.ts', 'n8n-workflow')).toBe(false);
 		expect(imports('nodes/VaultPlusSync/transport/index.ts', 'axios')).toBe(false);
 		expect(imports('nodes/VaultPlusSync/transport/index.ts', 'node:http')).toBe(false);
 		expect(imports('credentials/OfAuthApi.credentials.ts', '../nodes/VaultPlusSync/helpers/baseUrl')).toBe(true);
-		expect(imports('test/sync.engine.test.ts', '../bench/bounds')).toBe(true);
+		expect(imports('test/sync.engine.test.ts', '../bench/common')).toBe(true);
 		expect(imports('bench/peer.ts', '../scripts/n8n-instance')).toBe(true);
 	});
 });

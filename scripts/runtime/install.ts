@@ -4,7 +4,7 @@
  * is on GitHub, out of reach, so node-gyp compiles it against the headers in npm_config_nodedir.
  * The marker is written last: an install that is killed or fails leaves no marker and is redone.
  */
-import { appendFileSync, existsSync, promises as fsp } from 'node:fs';
+import { appendFileSync, existsSync, promises as fsp, statfsSync } from 'node:fs';
 import path from 'node:path';
 
 import { cleanEnv, readTail, runChecked, start } from '../process';
@@ -50,6 +50,13 @@ export async function install(spec: RuntimeSpec, say: (line: string) => void): P
 		await fsp.rm(dir, { recursive: true, force: true });
 	}
 	await fsp.mkdir(dir, { recursive: true });
+	// Fails early with a way out, rather than letting npm die halfway with ENOSPC (n8n2 takes about 3 GB, n8n1 2).
+	const { bavail, bsize } = statfsSync(dir);
+	const neededGb = spec.nodePackageVersion ? 4 : 3;
+	if (bavail * bsize < neededGb * 1024 ** 3) {
+		const free = `${(bavail * bsize / 1024 ** 3).toFixed(1)} GB`;
+		throw new Error(`[${spec.name}] not enough free disk in ${dir} (${free}, needs about ${neededGb} GB): free some space or set OFAUTH_N8N_CACHE_DIR`);
+	}
 	const logFile = `${dir}.install.log`;
 	await fsp.writeFile(logFile, '');
 	say(`installing n8n@${spec.n8nVersion} into ${dir} (log: ${logFile})`);
@@ -80,6 +87,12 @@ export async function install(spec: RuntimeSpec, say: (line: string) => void): P
 	const sqlite3 = `require(require.resolve('sqlite3', { paths: [${JSON.stringify(n8nDir)}] }))`;
 	const sqliteCheck = `new (${sqlite3}).Database(':memory:').close();`;
 	await runChecked(runtime.nodeBin, ['-e', sqliteCheck], { cwd: dir, env });
+	// And it is what the marker will claim, where the marker will say: else every later run would reinstall.
+	const installed = JSON.parse(await fsp.readFile(path.join(n8nDir, 'package.json'), 'utf8')) as { version: string };
+	const nodeVersion = (await runChecked(runtime.nodeBin, ['--version'])).stdout.trim();
+	if (installed.version !== spec.n8nVersion || nodeVersion !== `v${runtime.nodeVersion}` || !existsSync(runtime.n8nMain)) {
+		throw new Error(`[${spec.name}] installed n8n ${installed.version} on Node ${nodeVersion}, expected n8n ${spec.n8nVersion} on Node v${runtime.nodeVersion}, with ${runtime.n8nMain}`);
+	}
 	await writeMarker(runtime);
 	say(`installed in ${formatDuration(Date.now() - started)} (n8n ${spec.n8nVersion}, Node ${runtime.nodeVersion})`);
 	return runtime;
