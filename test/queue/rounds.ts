@@ -61,8 +61,9 @@ export async function runRound(cluster: QueueCluster, name: string, targets: Syn
 		listId: target.listId,
 		tag: `${name}-${String(at + 1).padStart(2, '0')}`,
 	}));
+	const webhookUrl = `${cluster.server.url}/webhook/${WEBHOOK_PATH}`;
 	const fire = async (body: CallBody): Promise<WebhookCall> => {
-		const response = await axios.post(`${cluster.server.url}/webhook/${WEBHOOK_PATH}`, body, { timeout: 120_000, validateStatus: () => true });
+		const response = await axios.post(webhookUrl, body, { timeout: 120_000, validateStatus: () => true });
 		return { body, status: response.status, data: response.data };
 	};
 	const calls: WebhookCall[] = [];
