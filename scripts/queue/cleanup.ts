@@ -1,23 +1,16 @@
 /**
- * What the queue-mode run started and must stop: each entry's orderly stop (stopAll, newest first),
- * and what the reaper does instead if this process ends first (Ctrl-C, SIGTERM, SIGKILL, a crash): run
- * the entry's commands (pg_ctl stop), SIGKILL the tree of every process working in one of its dirs
- * (every child here runs in its own tmp dir), remove the dirs.
- *
- * The reaper is a detached sidecar that outlives this process, polling whether it is alive. Signal
- * handlers cannot do this: jest hands a test a copy of `process`, so `process.on('SIGINT')` in a test
- * never fires, and pg_ctl starts PostgreSQL in its own session, out of reach of the terminal's Ctrl-C.
+ * What the queue cluster started: each entry's orderly stop (stopAll, newest first), and what the reaper does if this
+ * process ends first (Ctrl-C, SIGKILL, a crash): run the entry's commands (pg_ctl stop), SIGKILL the tree of every process
+ * working in one of its dirs, remove the dirs. A detached sidecar, as signal handlers cannot: jest hands a test a copy
+ * of `process` (`process.on('SIGINT')` never fires) and pg_ctl starts PostgreSQL in its own session, out of Ctrl-C's reach.
  */
 import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export interface ReapSpec {
-	dirs: string[];
-	/** argv lists, already wrapped in runuser where needed (commandArgv). */
-	commands?: string[][];
-}
+/** `commands`: argv lists, already wrapped in runuser where needed (commandArgv). */
+type ReapSpec = { dirs: string[]; commands?: string[][] };
 
 // Plain JavaScript, run with `node -e`: argv = [node, parentPid, stateFile, tree-kill's path]. String.raw: no escapes.
 const REAPER_SOURCE = String.raw`

@@ -5,16 +5,13 @@
  * stopped. Which worker ran an execution is read from the workers' logs ("Worker started execution
  * <id>"); what it output, from the execution n8n stored.
  */
-import path from 'node:path';
-
 import { DEMO_TARGETS, predictRun, type ListChange, type SyncTarget } from '../../scripts/demo/story';
 import type { Sandbox } from '../../sandbox/server';
-import { startQueueEnvironment, type QueueEnvironment } from './environment';
+import { startQueueCluster, type QueueCluster } from '../../scripts/queue/cluster';
 import { CONCURRENT_ROUND_CHANGES, TRAVEL, LISTS, ONE_WORKER_ROUND_CHANGES, roundRobin } from './plan';
 import { canonicalOrder, listKey, predictPerList, type NodeItem } from './predict';
 import { runRound, type Round } from './rounds';
 
-const REPO_ROOT = path.resolve(__dirname, '../..');
 /** apt-get (when redis-server or postgresql is missing), PostgreSQL migrations, three n8n boots. */
 const SETUP_TIMEOUT_MS = 15 * 60_000;
 const say = (line: string) => process.stderr.write(`[queue] ${line}\n`);
@@ -72,20 +69,20 @@ function report(name: string, round: Round): void {
 }
 
 describe('the package on n8n queue mode (Redis, PostgreSQL, a main and two workers)', () => {
-	let env: QueueEnvironment;
+	let cluster: QueueCluster;
 	const twoWorkerRounds: Round[] = [];
 
 	beforeAll(async () => {
-		env = await startQueueEnvironment({ repoRoot: REPO_ROOT, workers: 2, syncLatencyMs: 200, log: say });
-		env.sandbox.admin.setVaultPlus(TRAVEL.connectionId, true);
+		cluster = await startQueueCluster({ workers: 2, syncLatencyMs: 200, log: say });
+		cluster.sandbox.admin.setVaultPlus(TRAVEL.connectionId, true);
 	}, SETUP_TIMEOUT_MS);
 
 	afterAll(async () => {
-		await env?.stop();
+		await cluster?.stop();
 	}, 120_000);
 
 	it('syncs each list once, one execution after the other, with the output of the single-process e2e', async () => {
-		const { sandbox } = env;
+		const { sandbox } = cluster;
 		const e2eExpected = predictRun(sandbox.state, DEMO_TARGETS).map((counts, at) => ({
 			...counts,
 			connectionId: DEMO_TARGETS[at].connectionId,
@@ -93,7 +90,7 @@ describe('the package on n8n queue mode (Redis, PostgreSQL, a main and two worke
 		// One after the other, so in this order: Beach Set's first sync adds what Best Of then adopts.
 		const predicted = predictPerList(sandbox.state, LISTS, { inOrder: true });
 
-		const round = await runRound(env, 'one-by-one', LISTS, { sequential: true });
+		const round = await runRound(cluster, 'one-by-one', LISTS, { sequential: true });
 		twoWorkerRounds.push(round);
 		report('one by one', round);
 
@@ -107,12 +104,12 @@ describe('the package on n8n queue mode (Redis, PostgreSQL, a main and two worke
 	});
 
 	it('runs fifteen executions at once with the counts the sandbox model predicts for each list', async () => {
-		const { sandbox } = env;
+		const { sandbox } = cluster;
 		applyChanges(sandbox, CONCURRENT_ROUND_CHANGES);
 		const targets = roundRobin(LISTS, 3);
 		const predicted = predictPerList(sandbox.state, targets);
 
-		const round = await runRound(env, 'at-once', targets, { sequential: false });
+		const round = await runRound(cluster, 'at-once', targets, { sequential: false });
 		twoWorkerRounds.push(round);
 		report('at once', round);
 
@@ -131,7 +128,7 @@ describe('the package on n8n queue mode (Redis, PostgreSQL, a main and two worke
 			});
 		}
 		const byWorker = (name: string) => executions.filter((execution) => execution.workers[0] === name).length;
-		const [first, second] = env.workers;
+		const [first, second] = cluster.workers;
 		expect(byWorker(first.name)).toBeGreaterThan(0);
 		expect(byWorker(second.name)).toBeGreaterThan(0);
 		expect(byWorker(first.name) + byWorker(second.name)).toBe(20);
@@ -145,7 +142,7 @@ describe('the package on n8n queue mode (Redis, PostgreSQL, a main and two worke
 	});
 
 	it('with one worker stopped, the other runs the next ten executions alone', async () => {
-		const { sandbox, workers } = env;
+		const { sandbox, workers } = cluster;
 		const [stopped, remaining] = workers;
 		const ranBefore = stopped.startedExecutions();
 		await stopped.stop();
@@ -154,7 +151,7 @@ describe('the package on n8n queue mode (Redis, PostgreSQL, a main and two worke
 		applyChanges(sandbox, ONE_WORKER_ROUND_CHANGES);
 		const targets = roundRobin(LISTS, 2);
 		const predicted = predictPerList(sandbox.state, targets);
-		const round = await runRound(env, 'one-worker', targets, { sequential: false });
+		const round = await runRound(cluster, 'one-worker', targets, { sequential: false });
 		report('one worker', round);
 
 		expectEverySucceeded(round);

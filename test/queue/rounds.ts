@@ -3,17 +3,12 @@
  * the webhook's answer, the execution n8n stored (found by the tag in the request body), the node's
  * output in it, and the worker whose log says it ran it; plus the syncs the sandbox received.
  */
-import axios, { type AxiosInstance } from 'axios';
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import axios from 'axios';
 
 import type { SyncTarget } from '../../scripts/demo/story';
 import { SYNC_NODE_NAME } from '../../scripts/demo/workflows';
-import { unwrap, type N8nRunLike } from '../../scripts/n8n-instance';
-import type { N8nRuntime } from '../../scripts/n8n-runtime';
 import { until } from '../../scripts/process';
-import type { QueueEnvironment } from './environment';
-import { QUEUE_WORKFLOW_ID, WEBHOOK_NODE_NAME, WEBHOOK_PATH } from './workflow';
+import { WEBHOOK_NODE_NAME, WEBHOOK_PATH, type QueueCluster } from '../../scripts/queue/cluster';
 import type { ConcurrencyStats, LoggedRequest } from '../../sandbox/server';
 
 export interface CallBody {
@@ -54,28 +49,11 @@ export interface Round {
 }
 
 const SETTLE_TIMEOUT_MS = 30_000;
-
-/** The ids of the workflow's stored executions (newest first; n8n returns up to 100). */
-async function executionIds(api: AxiosInstance, workflowId: string): Promise<string[]> {
-	const response = await api.get('/rest/executions', { params: { filter: JSON.stringify({ workflowId }), limit: 100 } });
-	return unwrap<{ results: Array<{ id: string | number }> }>(response.data).results.map((execution) => String(execution.id));
-}
-
-/** GET /rest/executions/:id with its run data, which comes in n8n's `flatted` form: parsed with the runtime's own copy. */
-async function getExecution(api: AxiosInstance, runtime: N8nRuntime, id: string) {
-	const stored = unwrap<{ status: string; mode: string; data: string }>((await api.get(`/rest/executions/${id}`)).data);
-	const flatted = createRequire(path.join(runtime.dir, 'node_modules/n8n/package.json'))('flatted') as typeof JSON;
-	return { status: stored.status, mode: stored.mode, data: flatted.parse(stored.data) as N8nRunLike['data'] };
-}
+/** Executions seen in earlier rounds. */
 const known = new Set<string>();
 
-export async function runRound(
-	env: QueueEnvironment,
-	name: string,
-	targets: SyncTarget[],
-	opts: { sequential: boolean },
-): Promise<Round> {
-	const { sandbox, runtime, api, workers } = env;
+export async function runRound(cluster: QueueCluster, name: string, targets: SyncTarget[], opts: { sequential: boolean }): Promise<Round> {
+	const { sandbox, workers } = cluster;
 	sandbox.clearRequests();
 	sandbox.admin.clearStats();
 	const bodies: CallBody[] = targets.map((target, at) => ({
@@ -83,8 +61,9 @@ export async function runRound(
 		listId: target.listId,
 		tag: `${name}-${String(at + 1).padStart(2, '0')}`,
 	}));
+	const webhookUrl = `${cluster.server.url}/webhook/${WEBHOOK_PATH}`;
 	const fire = async (body: CallBody): Promise<WebhookCall> => {
-		const response = await axios.post(`${env.server.url}/webhook/${WEBHOOK_PATH}`, body, { timeout: 120_000, validateStatus: () => true });
+		const response = await axios.post(webhookUrl, body, { timeout: 120_000, validateStatus: () => true });
 		return { body, status: response.status, data: response.data };
 	};
 	const calls: WebhookCall[] = [];
@@ -93,7 +72,7 @@ export async function runRound(
 
 	// The answer comes when the job finished; the list and the logs may lag by a moment.
 	const newIds = await until(`${targets.length} new executions`, SETTLE_TIMEOUT_MS, async () => {
-		const ids = (await executionIds(api, QUEUE_WORKFLOW_ID)).filter((id) => !known.has(id));
+		const ids = (await cluster.executionIds()).filter((id) => !known.has(id));
 		return ids.length >= targets.length ? ids : undefined;
 	});
 	newIds.forEach((id) => known.add(id));
@@ -104,7 +83,7 @@ export async function runRound(
 	const started = workers.map((worker) => ({ name: worker.name, ids: new Set(worker.startedExecutions()) }));
 	const byTag = new Map<string, Omit<RoundExecution, 'tag' | 'target' | 'call'>>();
 	for (const id of newIds) {
-		const stored = await getExecution(api, runtime, id);
+		const stored = await cluster.getExecution(id);
 		const webhookItem = stored.data.resultData.runData[WEBHOOK_NODE_NAME]?.[0]?.data?.main?.[0]?.[0];
 		const tag = String((webhookItem?.json.body as { tag?: unknown } | undefined)?.tag);
 		const items = stored.data.resultData.runData[SYNC_NODE_NAME]?.[0]?.data?.main?.[0] ?? [];
