@@ -22,7 +22,8 @@ if (file) {
 		} else if (started && !measured && request.path.startsWith(endPath)) {
 			histogram.disable();
 			const cpu = cpuUsage(started.cpu);
-			measured = { maxNs: histogram.max, p99Ns: histogram.percentile(99), cpuUs: cpu.user + cpu.system, startUs: started.atUs, endUs: micros() };
+			const delay = { maxNs: histogram.max, p99Ns: histogram.percentile(99) };
+			measured = { ...delay, cpuUs: cpu.user + cpu.system, startUs: started.atUs, endUs: micros() };
 		}
 	});
 	process.on('exit', () => measured && writeFileSync(file, JSON.stringify(measured)));

@@ -13,7 +13,6 @@ import { ensureRuntime, type RuntimeName } from '../scripts/n8n-runtime';
 import type { FanOutTarget } from '../sandbox/fan-out-seed';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import * as common from './common';
-import { HOSTILE_ITEMS, markdownTable, median, seconds, targets } from './common';
 
 const RUNS = 3;
 const GOAL_RATIO = 1.15;
@@ -33,9 +32,10 @@ type Job = { label: string; atOnce?: number; id: string; sync: object; ratio?: n
  */
 function workflow(id: string, baseUrl: string, items: FanOutTarget[], sync: object, warm = false) {
 	const to = (node: string, index = 0) => ({ node, type: 'main', index });
-	const request = (suffix: string, name: string, url: string, position: number[]) => ({
-		id: `${id}-${suffix}`, name, type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, position, executeOnce: true, parameters: { url, options: {} },
-	});
+	const request = (suffix: string, name: string, url: string, position: number[]) => {
+		const parameters = { url, options: {} };
+		return { id: `${id}-${suffix}`, name, type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, position, executeOnce: true, parameters };
+	};
 	const merge = { mode: 'chooseBranch', chooseBranchMode: 'waitForAll', output: 'specifiedInput', useDataOfInput: 1 };
 	const jsCode = `return ${JSON.stringify(items.map((target) => ({ json: target })))};`;
 	const nodes = [
@@ -76,15 +76,14 @@ function workflows(baseUrl: string) {
 		{ label: "bare node: n8n's request helper only, 20 at once", atOnce: 20, id: 'benchBareReq020', sync: bare(20) },
 		{ label: 'HTTP Request node (defaults: all at once)', atOnce: undefined, id: 'benchHttpPeer001', sync: httpRequest },
 	];
-	return {
-		jobs,
-		all: [
-			...jobs.map((job) => workflow(job.id, baseUrl, targets, job.sync)),
-			workflow('benchHostile0001', baseUrl, targets.slice(0, HOSTILE_ITEMS), hostile),
-			workflow('benchHostile000W', baseUrl, targets.slice(0, HOSTILE_ITEMS), hostile, true),
-			workflow('benchVaultPlus0W', baseUrl, targets, vaultPlus(), true),
-		],
-	};
+	const hostileItems = common.targets.slice(0, common.HOSTILE_ITEMS);
+	const all = [
+		...jobs.map((job) => workflow(job.id, baseUrl, common.targets, job.sync)),
+		workflow('benchHostile0001', baseUrl, hostileItems, hostile),
+		workflow('benchHostile000W', baseUrl, hostileItems, hostile, true),
+		workflow('benchVaultPlus0W', baseUrl, common.targets, vaultPlus(), true),
+	];
+	return { jobs, all };
 }
 
 /** One `n8n execute`, watched from inside the n8n process by ./event-loop-preload.cjs; with `profileDir`, CPU-profiled. */
@@ -114,7 +113,7 @@ const defined = (values: Array<number | undefined>) => values.filter((value): va
 const cpuPerSync = (run: Run) => (run.watched && run.syncs ? run.watched.cpuMs / run.syncs : undefined);
 /** "2.61 (2.58–2.70)": the median and the spread of the runs. */
 const medianAndSpread = (values: number[]) =>
-	values.length ? `${median(values).toFixed(2)} (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})` : '-';
+	values.length ? `${common.median(values).toFixed(2)} (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})` : '-';
 
 /** Runs each job RUNS times: its table rows, and its medians set on the job. */
 async function fanOutTable(instance: N8nInstance, sandbox: Sandbox, jobs: Job[]) {
@@ -130,13 +129,13 @@ async function fanOutTable(instance: N8nInstance, sandbox: Sandbox, jobs: Job[])
 		const bound = job.atOnce === undefined ? undefined : common.scheduleLowerBoundMs(job.atOnce);
 		const times = defined(runs.map((run) => run.nodeMs));
 		const cpuTimes = defined(runs.map(cpuPerSync));
-		job.ratio = times.length && bound ? median(times) / bound : undefined;
-		job.cpu = cpuTimes.length ? median(cpuTimes) : undefined;
+		job.ratio = times.length && bound ? common.median(times) / bound : undefined;
+		job.cpu = cpuTimes.length ? common.median(cpuTimes) : undefined;
 		const most = (count: (run: Run) => number) => String(Math.max(...runs.map(count)));
 		rows.push([
-			...[job.label, seconds(bound), `${medianAndSpread(times.map((ms) => ms / 1000))} s`, job.ratio?.toFixed(2) ?? '-'],
+			...[job.label, common.seconds(bound), `${medianAndSpread(times.map((ms) => ms / 1000))} s`, job.ratio?.toFixed(2) ?? '-'],
 			`${medianAndSpread(cpuTimes)} ms`,
-			most((run) => (run.error ? targets.length : run.failedItems)),
+			most((run) => (run.error ? common.targets.length : run.failedItems)),
 			most((run) => run.stats.maxInFlight),
 			most((run) => run.stats.sameConnectionOverlaps),
 		]);
@@ -174,7 +173,7 @@ async function bucketTable(instance: N8nInstance, sandbox: Sandbox, jobs: Job[])
 		const run = await execute(instance, sandbox, job.id);
 		const refused = sandbox.requests().filter((request) => request.method === 'PUT' && request.status === 429).length;
 		const failed = run.error ? `workflow failed: ${run.error.slice(0, 60)}` : `${run.failedItems} items`;
-		rows.push([job.label, seconds(run.nodeMs), failed, String(refused), String(run.stats.maxInFlight)]);
+		rows.push([job.label, common.seconds(run.nodeMs), failed, String(refused), String(run.stats.maxInFlight)]);
 	}
 	return rows;
 }
@@ -184,14 +183,14 @@ async function eventLoopTable(instance: N8nInstance, sandbox: Sandbox) {
 		sandbox.admin.reset();
 		for (let round = 0; round < faultRounds; round++) for (const fault of common.hostileFaults()) sandbox.admin.addFault(fault);
 		const run = await execute(instance, sandbox, id);
-		return common.loopRow(label, run.watched?.loop, seconds(run.nodeMs), run.failedItems, items);
+		return common.loopRow(label, run.watched?.loop, common.seconds(run.nodeMs), run.failedItems, items);
 	};
 	return [
 		common.LOOP_TABLE_HEAD,
-		await row('Vault+ Sync (defaults), 200 syncs, 20 connections, 100 ms', 'benchVaultPlus01', 0, targets.length),
-		await row(`Vault+ Sync, hostile answers, ${HOSTILE_ITEMS} items, Max Retries 0`, 'benchHostile0001', 1, HOSTILE_ITEMS),
-		await row('the fan-out again, after a warm-up run in the same execution', 'benchVaultPlus0W', 0, targets.length),
-		await row('the hostile answers again, after a warm-up run', 'benchHostile000W', 2, HOSTILE_ITEMS),
+		await row('Vault+ Sync (defaults), 200 syncs, 20 connections, 100 ms', 'benchVaultPlus01', 0, common.targets.length),
+		await row(`Vault+ Sync, hostile answers, ${common.HOSTILE_ITEMS} items, Max Retries 0`, 'benchHostile0001', 1, common.HOSTILE_ITEMS),
+		await row('the fan-out again, after a warm-up run in the same execution', 'benchVaultPlus0W', 0, common.targets.length),
+		await row('the hostile answers again, after a warm-up run', 'benchHostile000W', 2, common.HOSTILE_ITEMS),
 	];
 }
 
@@ -230,8 +229,9 @@ async function profileOf(instance: N8nInstance, sandbox: Sandbox, job: Job): Pro
 	});
 	const top = [...selfTime].sort((a, b) => b[1] - a[1]).slice(0, 12);
 	const rows = top.map(([what, ms]) => [what.replace(/\|/g, '\\|'), `${ms.toFixed(0)} ms`, `${((ms / total) * 100).toFixed(0)} %`]);
-	const summary = `${total.toFixed(0)} ms of CPU sampled in the window (${run.syncs} syncs, node time ${seconds(run.nodeMs)}, profiler on)`;
-	return `**${job.label}**: ${summary}.\n\n${markdownTable([['function (package)', 'self time', 'share'], ...rows])}`;
+	const nodeTime = common.seconds(run.nodeMs);
+	const summary = `${total.toFixed(0)} ms of CPU sampled in the window (${run.syncs} syncs, node time ${nodeTime}, profiler on)`;
+	return `**${job.label}**: ${summary}.\n\n${common.markdownTable([['function (package)', 'self time', 'share'], ...rows])}`;
 }
 
 /** One n8n's fan-out section; on n8n 2.41.1 also the blocks of the token bucket, the event loop and the profiles. */
@@ -245,12 +245,12 @@ async function measure(runtimeName: RuntimeName, tarball: string): Promise<{ sec
 		await instance.importCredentials([sandboxCredential(sandbox.url)]);
 		await instance.importWorkflows(all);
 		const rows = await fanOutTable(instance, sandbox, jobs);
-		const section = `### n8n ${runtime.n8nVersion} on Node ${runtime.nodeVersion}\n\n${markdownTable(rows)}\n\nGoals: ${goals(jobs)}.`;
+		const section = `### n8n ${runtime.n8nVersion} on Node ${runtime.nodeVersion}\n\n${common.markdownTable(rows)}\n\nGoals: ${goals(jobs)}.`;
 		console.log(`\nn8n ${runtime.n8nVersion}\n${consoleTable(rows)}\ngoals: ${goals(jobs)}`);
 		if (runtimeName !== 'n8n2') return { section, blocks: {} };
 		const [ours, http] = [jobs[0], jobs[jobs.length - 1]];
-		const bucket = markdownTable(await bucketTable(instance, sandbox, [ours, http]));
-		const loop = `${markdownTable(await eventLoopTable(instance, sandbox))}\n\n${common.HOSTILE_ANSWERS}`;
+		const bucket = common.markdownTable(await bucketTable(instance, sandbox, [ours, http]));
+		const loop = `${common.markdownTable(await eventLoopTable(instance, sandbox))}\n\n${common.HOSTILE_ANSWERS}`;
 		const profiles = [await profileOf(instance, sandbox, ours), await profileOf(instance, sandbox, http)].join('\n\n');
 		return { section, blocks: { 'peer-bucket': bucket, 'peer-loop': loop, 'peer-profiles': profiles } };
 	} finally {
