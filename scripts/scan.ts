@@ -3,18 +3,19 @@
  * Online it follows npm provenance to the GitHub commit and lints that source and the tarball. Offline: a publish from
  * package.json's repository must lead the scanner back to it; the files git would commit and `npm pack`'s tarball are linted.
  */
-import { cpSync, existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import manifest from '../package.json';
 import { packPackage } from './n8n-instance';
 import { runChecked } from './process';
 
 type Scanner = typeof import('@n8n/scan-community-package/scanner/scanner.mjs');
 type Check = { passed: boolean; message?: string; details?: string };
+type Manifest = { name: string; version: string; repository: { url: string } };
 
 const REPO_ROOT = path.resolve(__dirname, '..');
+const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as Manifest;
 /** n8n Cloud's rules: `n8n-node lint` names these two when it says a package cannot run on n8n Cloud. */
 const CLOUD_RULES = ['@n8n/community-nodes/no-restricted-globals', '@n8n/community-nodes/no-restricted-imports'];
 const git = async (args: string[]) => (await runChecked('git', args, { cwd: REPO_ROOT })).stdout;
@@ -22,8 +23,7 @@ const git = async (args: string[]) => (await runChecked('git', args, { cwd: REPO
 async function cloudRulesInForce(scanner: Scanner): Promise<Check> {
 	const rules = Object.assign({}, ...(await scanner.buildScanConfig()).map((block) => block.rules ?? {})) as Record<string, unknown>;
 	const missing = CLOUD_RULES.filter((rule) => rules[rule] !== 'error');
-	const message = missing.length === 0 ? CLOUD_RULES.join(', ') : `the scanner's rule set lacks ${missing.join(', ')}`;
-	return { passed: missing.length === 0, message };
+	return { passed: missing.length === 0, message: missing.length ? `it lacks ${missing.join(', ')}` : CLOUD_RULES.join(', ') };
 }
 
 /** The statement npm's provenance carries for a publish from GitHub Actions, as the scanner reads it. */
