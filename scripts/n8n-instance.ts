@@ -24,7 +24,7 @@ function createApi(baseURL: string): AxiosInstance {
 	const adopt = (response: AxiosResponse) => {
 		for (const cookie of response.headers['set-cookie'] ?? []) jar.set(cookie.split('=')[0], cookie.split(';')[0]);
 		// n8n clears a cookie (logout) by sending it empty ("n8n-auth=; Expires=<past>"): those are left out.
-		api.defaults.headers.common.Cookie = [...jar.values()].filter((pair) => !pair.endsWith('=')).join('; ');
+		api.defaults.headers.common.Cookie = [...jar].filter(([name, pair]) => pair !== `${name}=`).map(([, pair]) => pair).join('; ');
 		return response;
 	};
 	api.interceptors.response.use(adopt, (error) => {
