@@ -1,38 +1,44 @@
 /**
- * The built package in n8n-core's real engine, in this process: loaded as n8n loads it (from package.json's
- * "n8n" section), workflows run by WorkflowExecute, and the helpers n8n hands a node. Used by `npm run bench`
- * and the engine tests (test/harness/engine.ts adds what only they need).
+ * The built package in n8n-core's real engine, in this process: loaded as n8n loads it, workflows run by
+ * WorkflowExecute, the helpers n8n hands a node. Used by `npm run bench` and test/harness/engine.ts.
  */
 import path from 'node:path';
 
 import { Credentials, ExecuteContext, ExecutionLifecycleHooks, PackageDirectoryLoader, WorkflowExecute } from 'n8n-core';
 import type {
-	ICredentialDataDecryptedObject, ICredentialsHelper, ICredentialType, IConnections, IDataObject, IExecuteFunctions,
-	IHttpRequestOptions, INode, INodeExecutionData, INodeParameters, INodeType, INodeTypes, IRun, IRunExecutionData,
-	IWorkflowBase, IWorkflowExecuteAdditionalData, NodeExecutionHint,
+	ICredentialsHelper,
+	ICredentialType,
+	IConnections,
+	IDataObject,
+	IHttpRequestOptions,
+	INode,
+	INodeParameters,
+	INodeType,
+	INodeTypes,
+	IRun,
+	IWorkflowBase,
+	IWorkflowExecuteAdditionalData,
+	OnError,
 } from 'n8n-workflow';
 import { createRunExecutionData, NodeHelpers, Workflow } from 'n8n-workflow';
 
-// n8n-core's logger prints every NodeApiError stack to stdout; runs are judged by their items and errors.
-process.env.N8N_LOG_LEVEL = process.env.N8N_LOG_LEVEL ?? 'silent';
+export type { OnError };
+export type OfAuthCredentials = { apiKey: string; baseUrl: string };
 
-const PACKAGE_NAME = 'n8n-nodes-ofauth-vault-plus';
+// n8n-core's logger prints every NodeApiError stack to stdout; runs are judged by their items and errors.
+process.env.N8N_LOG_LEVEL ??= 'silent';
+
 export const PACKAGE_ROOT = path.resolve(__dirname, '..');
 export const CREDENTIAL_TYPE = 'ofAuthApi';
 export const CREDENTIAL_REF = { id: 'cred-ofauth-1', name: 'OFAuth account' };
 const NODE_NAME = 'Vault+ Sync';
-const NODE_TYPE = `${PACKAGE_NAME}.vaultPlusSync`;
-
-export type OfAuthCredentials = ICredentialDataDecryptedObject & { apiKey: string; baseUrl: string };
+const NODE_TYPE = 'n8n-nodes-ofauth-vault-plus.vaultPlusSync';
 
 async function load() {
 	const loader = new PackageDirectoryLoader(PACKAGE_ROOT);
 	await loader.loadAll();
-	const byName = (type: string) => {
-		const loaded = loader.nodeTypes[type.replace(`${PACKAGE_NAME}.`, '')];
-		if (!loaded) throw new Error(`Unknown node type ${type}`);
-		return loaded.type;
-	};
+	// getNode throws for a type the package does not have; workflows name types as `<package>.<node>`.
+	const byName = (type: string) => loader.getNode(type.slice(type.indexOf('.') + 1)).type;
 	const nodeTypes: INodeTypes = {
 		getByName: byName,
 		getByNameAndVersion: (type, version) => NodeHelpers.getVersionedNodeType(byName(type), version),
@@ -46,19 +52,14 @@ let loading: ReturnType<typeof load> | undefined;
 /** Loads the built package the way n8n does, so a wrong path in package.json's "n8n" section fails every run. */
 export const loadPackage = () => (loading ??= load());
 
-/**
- * What n8n-core reads while it runs these nodes; the rest (sub-workflows, task runners, …) is the CLI's. The credentials
- * helper stands in for the CLI's: it hands out `credentials` and calls the credential type's `authenticate` function.
- */
-export function createAdditionalData(
-	credentialType: ICredentialType,
-	credentials: OfAuthCredentials,
-	hooks?: ExecutionLifecycleHooks,
-): IWorkflowExecuteAdditionalData {
+/** What n8n-core reads while it runs these nodes; the credentials helper hands out `credentials` and calls `authenticate`. */
+export function createAdditionalData(credentialType: ICredentialType, credentials: OfAuthCredentials, hooks?: ExecutionLifecycleHooks) {
 	const credentialsHelper: ICredentialsHelper = {
 		async authenticate(decrypted, typeName, request) {
 			const { authenticate } = credentialType;
-			if (typeName !== credentialType.name || typeof authenticate !== 'function') return request as IHttpRequestOptions;
+			if (typeName !== credentialType.name || typeof authenticate !== 'function') {
+				throw new Error(`The test credentials helper calls only ${credentialType.name}'s authenticate function, not ${typeName}'s`);
+			}
 			return await authenticate(decrypted, request as IHttpRequestOptions);
 		},
 		getDecrypted: async () => ({ ...credentials }),
@@ -86,9 +87,7 @@ export function createAdditionalData(
 
 export interface WorkflowOptions {
 	credentials: OfAuthCredentials;
-	/** Input items of the first node (default: one empty item). */
 	items?: IDataObject[];
-	/** Default: the package's node types. */
 	nodeTypes?: INodeTypes;
 	connections?: IConnections;
 }
@@ -103,43 +102,29 @@ export async function startWorkflow(nodes: INode[], options: WorkflowOptions): P
 	const hooks = new ExecutionLifecycleHooks('manual', 'test-execution', workflowData);
 	const finished = new Promise<IRun>((resolve) => hooks.addHandler('workflowExecuteAfter', (run) => resolve(run)));
 	const items = (options.items ?? [{}]).map((json) => ({ json }));
-	const runExecutionData = createRunExecutionData({
-		executionData: { nodeExecutionStack: [{ node: nodes[0], data: { main: [items] }, source: null }] },
-	});
+	const nodeExecutionStack = [{ node: nodes[0], data: { main: [items] }, source: null }];
+	const runExecutionData = createRunExecutionData({ executionData: { nodeExecutionStack } });
 	const additionalData = createAdditionalData(pkg.credential, options.credentials, hooks);
 	const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
 	// A workflow n8n refuses to start rejects `execution`; a cancelled one never settles it.
 	return { cancel: () => execution.cancel(), done: Promise.race([finished, execution.then(async () => await finished)]) };
 }
 
-export type OnError = 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
-
-export interface SyncRunOptions extends Pick<WorkflowOptions, 'credentials' | 'items'> {
-	parameters: INodeParameters;
-	onError?: OnError;
-}
-
-/** The node's items on its regular and error outputs, its error when the run stopped (as n8n stores it), its hints. */
-export interface SyncRun {
-	run: IRun;
-	output: INodeExecutionData[];
-	errorOutput: INodeExecutionData[];
-	error?: IDataObject;
-	hints: NodeExecutionHint[];
-}
+export type SyncRunOptions = Pick<WorkflowOptions, 'credentials' | 'items'> & { parameters: INodeParameters; onError?: OnError };
 
 export function syncNode(parameters: INodeParameters, onError?: OnError): INode {
 	const credentials = { [CREDENTIAL_TYPE]: CREDENTIAL_REF };
 	return { id: 'vault-plus-sync', name: NODE_NAME, type: NODE_TYPE, typeVersion: 1, position: [0, 0], parameters, credentials, onError };
 }
 
-/** What the Vault+ Sync node did in a run of a workflow from syncNode(). */
-export function syncResult(run: IRun): SyncRun {
+/** What the Vault+ Sync node of syncNode() did: its items on the regular and error outputs, its error (as n8n stores it), its hints. */
+export function syncResult(run: IRun) {
 	const task = run.data.resultData.runData[NODE_NAME]?.[0];
 	const [output, errorOutput] = task?.data?.main ?? [];
 	const error = task?.error as IDataObject | undefined;
 	return { run, output: output ?? [], errorOutput: errorOutput ?? [], error, hints: task?.hints ?? [] };
 }
+export type SyncRun = ReturnType<typeof syncResult>;
 
 /** Runs the Vault+ Sync node through n8n-core's real WorkflowExecute with the given input items. */
 export async function runSync(options: SyncRunOptions): Promise<SyncRun> {
@@ -152,12 +137,12 @@ export async function executeContextFor(node: INode, nodeType: INodeType, creden
 	const nodeTypes = { getByName: () => nodeType, getByNameAndVersion: () => nodeType, getKnownTypes: () => ({}) };
 	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
 	const additionalData = createAdditionalData((await loadPackage()).credential, credentials);
-	const runData = { resultData: { runData: {} } } as IRunExecutionData;
 	const input = { main: [[{ json: {} }]] };
-	return new ExecuteContext(workflow, node, additionalData, 'internal', runData, 0, [], input, { node, data: {}, source: null }, []);
+	const executeData = { node, data: {}, source: null };
+	return new ExecuteContext(workflow, node, additionalData, 'internal', createRunExecutionData(), 0, [], input, executeData, []);
 }
 
 /** The helpers n8n gives the node (httpRequest, …) outside any run: the benchmarks' bare-loop baseline. */
-export async function nodeHelpers(credentials: OfAuthCredentials): Promise<IExecuteFunctions['helpers']> {
+export async function nodeHelpers(credentials: OfAuthCredentials) {
 	return (await executeContextFor(syncNode({}), (await loadPackage()).node, credentials)).helpers;
 }

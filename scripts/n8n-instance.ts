@@ -1,13 +1,12 @@
 /**
- * Drives a real n8n (a runtime from ./n8n-runtime.ts) with this package installed as a user gets it:
- * the `npm pack` tarball unpacked into a throwaway N8N_USER_FOLDER's .n8n/custom/ (so the node type is
- * CUSTOM.vaultPlusSync), then the CLI (import, execute), `n8n start` and its REST API as the editor signs in.
- * Not a symlink to the dev folder: its node_modules/n8n-workflow would break `instanceof NodeApiError`.
+ * Drives a real n8n from ./n8n-runtime.ts (CLI, `n8n start`, REST API) with `npm pack`'s tarball unpacked in a throwaway
+ * N8N_USER_FOLDER's .n8n/custom/ (type CUSTOM.vaultPlusSync); a symlink would add a 2nd n8n-workflow: instanceof fails.
  */
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { IRun } from 'n8n-workflow';
 
 import type { N8nRuntime } from './n8n-runtime';
 import { cleanEnv, commandError, freePort, run as runProcess, runChecked, start, until, type CommandResult } from './process';
@@ -15,8 +14,7 @@ import { cleanEnv, commandError, freePort, run as runProcess, runChecked, start,
 export type OwnerDetails = { email: string; password: string; firstName: string; lastName: string };
 
 /** n8n wraps REST answers as {data: …}. */
-export const unwrap = <T>(body: unknown): T =>
-	(body && typeof body === 'object' && 'data' in body ? (body as { data: T }).data : body) as T;
+export const unwrap = <T>(body: unknown): T => (body && typeof body === 'object' && 'data' in body ? body.data : body) as T;
 
 /** An axios instance for `baseURL` that keeps the cookies n8n sets (n8n-auth is refreshed on some answers); errors show the body. */
 function createApi(baseURL: string): AxiosInstance {
@@ -25,7 +23,8 @@ function createApi(baseURL: string): AxiosInstance {
 	const api = axios.create({ baseURL, timeout: 60_000, headers: { 'browser-id': 'ofauth-vault-plus-e2e-browser' } });
 	const adopt = (response: AxiosResponse) => {
 		for (const cookie of response.headers['set-cookie'] ?? []) jar.set(cookie.split('=')[0], cookie.split(';')[0]);
-		api.defaults.headers.common.Cookie = [...jar.values()].join('; ');
+		// n8n clears a cookie (logout) by sending it empty ("n8n-auth=; Expires=<past>"): those are left out.
+		api.defaults.headers.common.Cookie = [...jar].filter(([name, pair]) => pair !== `${name}=`).map(([, pair]) => pair).join('; ');
 		return response;
 	};
 	api.interceptors.response.use(adopt, (error) => {
@@ -41,12 +40,9 @@ function createApi(baseURL: string): AxiosInstance {
 /** POST /rest/owner/setup at `url`; when the user folder has its owner already, that owner logs in. */
 async function setupOwner(url: string, owner: OwnerDetails): Promise<AxiosInstance> {
 	const api = createApi(url);
-	try {
-		await api.post('/rest/owner/setup', owner);
-		return api;
-	} catch (error) {
-		if (!/→ 400: .*already/i.test((error as Error).message)) throw error;
-	}
+	const refused = await api.post('/rest/owner/setup', owner).then(() => undefined, (error: Error) => error);
+	if (!refused) return api;
+	if (!/→ 400: .*already/i.test(refused.message)) throw refused;
 	// 1.x/2.x LoginRequestDto reads emailOrLdapLoginId; older builds read email. Extra keys are ignored.
 	await api.post('/rest/login', { emailOrLdapLoginId: owner.email, email: owner.email, password: owner.password });
 	return api;
@@ -54,37 +50,29 @@ async function setupOwner(url: string, owner: OwnerDetails): Promise<AxiosInstan
 
 /** `npm run build` (unless skipped), then `npm pack` into a fresh tmp dir; returns the tarball's path. */
 export async function packPackage(repoRoot: string, opts: { log?: (line: string) => void; skipBuild?: boolean } = {}): Promise<string> {
-	const env = cleanEnv();
 	if (!opts.skipBuild) {
 		opts.log?.('npm run build');
-		await runChecked('npm', ['run', 'build'], { cwd: repoRoot, env, timeoutMs: 300_000 });
+		await runChecked('npm', ['run', 'build'], { cwd: repoRoot, env: cleanEnv(), timeoutMs: 300_000 });
 	}
 	const destination = await fsp.mkdtemp(path.join(os.tmpdir(), 'ofauth-pack-'));
 	opts.log?.(`npm pack --pack-destination ${destination}`);
-	await runChecked('npm', ['pack', '--pack-destination', destination], { cwd: repoRoot, env });
+	await runChecked('npm', ['pack', '--pack-destination', destination], { cwd: repoRoot, env: cleanEnv() });
 	return path.join(destination, (await fsp.readdir(destination))[0]);
 }
 
-type RunError = Record<string, unknown> & { message?: string; name?: string };
-type TaskData = { error?: RunError; data?: { main?: Array<Array<{ json: Record<string, unknown>; pairedItem?: unknown }> | null> } };
-/** The parts of n8n's IRun that the checks use; the rest is there too (typed loosely on purpose). */
-export interface N8nRunLike {
-	status?: string;
-	data: { resultData: { error?: RunError; runData: Record<string, TaskData[]> } };
-	[key: string]: unknown;
-}
+/** n8n's IRun as `n8n execute --rawOutput` prints it (JSON: dates are strings, errors plain objects). */
+export type N8nRunLike = IRun;
 
 /** The IRun among the log lines `n8n execute --rawOutput` prints: JSON.stringify(run, null, 2), from a line `{` to a line `}`. */
 function parseRun(stdout: string): N8nRunLike | undefined {
-	for (const { index } of stdout.matchAll(/^\{$/gm)) {
+	const parsed = (stdout.match(/^\{$[\s\S]*?^\}$/gm) ?? []).map((json) => {
 		try {
-			const parsed = JSON.parse(stdout.slice(index, stdout.indexOf('\n}', index) + 2)) as N8nRunLike;
-			if (parsed?.data) return parsed;
+			return JSON.parse(json) as N8nRunLike;
 		} catch {
-			// not the run: try the next `{`
+			return undefined; // another log line's `{`
 		}
-	}
-	return undefined;
+	});
+	return parsed.find((run) => run?.data);
 }
 
 /** Output items (json only) of one node's first run: `nodeOutput(run, 'Vault+ Sync')`. */
@@ -92,29 +80,14 @@ export function nodeOutput(run: N8nRunLike | undefined, nodeName: string): Array
 	return (run?.data.resultData.runData[nodeName]?.[0]?.data?.main?.[0] ?? []).map((item) => item.json);
 }
 
-/** A server from N8nInstance.start(): its url (http://127.0.0.1:<port>, no trailing slash), its stdout and stderr in logFile. */
-export interface RunningN8n {
-	url: string;
-	port: number;
-	logFile: string;
-	/** POST /rest/owner/setup (or login, when the folder has its owner already): an axios instance with the auth cookie. */
-	setupOwner(owner: OwnerDetails): Promise<AxiosInstance>;
-	/** SIGTERM, then SIGKILL after 10 s. */
-	stop(): Promise<void>;
-}
-
+type FolderOptions = { logLevel?: 'warn' | 'info'; env?: Record<string, string>; log?: (line: string) => void };
 /** A throwaway N8N_USER_FOLDER with the packed package in .n8n/custom/. */
-export async function createUserFolder(
-	runtime: N8nRuntime,
-	tarball: string,
-	opts: { logLevel?: 'warn' | 'info'; env?: Record<string, string>; log?: (line: string) => void } = {},
-): Promise<N8nInstance> {
+export async function createUserFolder(runtime: N8nRuntime, tarball: string, opts: FolderOptions = {}): Promise<N8nInstance> {
 	const userFolder = await fsp.mkdtemp(path.join(os.tmpdir(), `ofauth-n8n-${runtime.name}-`));
 	const packageDir = path.join(userFolder, '.n8n', 'custom', 'node_modules', 'n8n-nodes-ofauth-vault-plus');
 	await fsp.mkdir(packageDir, { recursive: true });
 	await runChecked('tar', ['-xzf', tarball, '--strip-components=1', '-C', packageDir]);
-	// Dropped from the inherited environment: settings a shell could carry that change what n8n does;
-	// NODE_ENV=test (jest's) silences the log that prints the run.
+	// Not inherited: shell settings that change what n8n does, and NODE_ENV=test (jest's), which silences the run's log.
 	const inherited = /^(N8N_|DB_|EXECUTIONS_|QUEUE_|GENERIC_TIMEZONE$|WEBHOOK_URL$|NODE_ENV$)/;
 	const env = cleanEnv({
 		N8N_USER_FOLDER: userFolder,
@@ -126,8 +99,7 @@ export async function createUserFolder(
 		N8N_PERSONALIZATION_ENABLED: 'false',
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 		N8N_LOG_LEVEL: opts.logLevel ?? 'warn',
-		// 1.x warns that running without task runners is deprecated (2.x always runs them and warns that
-		// the variable is no longer needed), and that SQLite without a read pool (which means WAL) is too.
+		// 1.x warns that running without task runners (2.x: always on) or an SQLite read pool (WAL) is deprecated.
 		...(runtime.n8nVersion.startsWith('1.') ? { N8N_RUNNERS_ENABLED: 'true' } : {}),
 		DB_SQLITE_POOL_SIZE: '2',
 		GENERIC_TIMEZONE: 'UTC',
@@ -137,14 +109,15 @@ export async function createUserFolder(
 	return new N8nInstance(runtime, userFolder, env, opts.log ?? (() => undefined));
 }
 
-/** The n8n CLI and server of one user folder. */
+export type RunningN8n = Awaited<ReturnType<N8nInstance['start']>>;
+
+/** The n8n CLI and server of one user folder (N8N_USER_FOLDER: n8n keeps its data in <userFolder>/.n8n). */
 export class N8nInstance {
-	private server: RunningN8n | undefined;
+	private stopServer?: () => Promise<void>;
 	private inputs = 0;
 
 	constructor(
 		readonly runtime: N8nRuntime,
-		/** N8N_USER_FOLDER (n8n keeps its data in <userFolder>/.n8n). */
 		readonly userFolder: string,
 		/** The complete environment every n8n command gets. */
 		readonly env: NodeJS.ProcessEnv,
@@ -155,6 +128,7 @@ export class N8nInstance {
 	async run(args: string[], opts: { env?: Record<string, string> } = {}): Promise<CommandResult> {
 		// Each command and server gets its own task-broker port, so none fights another over the default 5679.
 		const env = { ...this.env, N8N_RUNNERS_BROKER_PORT: String(await freePort()), ...opts.env };
+		this.log(`n8n ${args.join(' ')}`);
 		return await runProcess(this.runtime.nodeBin, [this.runtime.n8nMain, ...args], { cwd: this.userFolder, env, timeoutMs: 180_000 });
 	}
 
@@ -165,7 +139,6 @@ export class N8nInstance {
 	private async importChecked(kind: 'credentials' | 'workflow', content: object[]): Promise<void> {
 		const file = path.join(this.userFolder, `${kind}-${++this.inputs}.json`);
 		await fsp.writeFile(file, JSON.stringify(content, null, 2));
-		this.log(`n8n import:${kind} (${content.length})`);
 		const result = await this.run([`import:${kind}`, `--input=${file}`]);
 		// Older CLIs exit 0 after printing "An error occurred while importing …": check both.
 		if (result.exitCode !== 0 || /error occurred while importing/i.test(result.stdout + result.stderr)) {
@@ -175,26 +148,24 @@ export class N8nInstance {
 
 	/** `n8n execute --id=<id> --rawOutput`: exit 0 on success, 1 when the workflow failed. */
 	async execute(workflowId: string, opts: { env?: Record<string, string> } = {}): Promise<CommandResult & { run?: N8nRunLike }> {
-		this.log(`n8n execute --id=${workflowId}`);
 		// `execute` prints the IRun through n8n's logger at level info, which a quieter level would swallow.
 		const result = await this.run(['execute', `--id=${workflowId}`, '--rawOutput'], { env: { N8N_LOG_LEVEL: 'info', ...opts.env } });
 		return { ...result, run: parseRun(result.stdout) };
 	}
 
-	/** `n8n start` on 127.0.0.1 (port: given, or a free one), resolved when n8n has finished starting. */
-	async start(opts: { port?: number } = {}): Promise<RunningN8n> {
-		if (this.server) throw new Error(`n8n is already running at ${this.server.url} for ${this.userFolder}`);
+	/**
+	 * `n8n start` on 127.0.0.1 (given port or a free one) once it has started; logFile holds its output. setupOwner: POST
+	 * /rest/owner/setup (or login when the folder has its owner) → axios with the auth cookie; stop: SIGTERM, SIGKILL after 10 s.
+	 */
+	async start(opts: { port?: number } = {}) {
 		const port = opts.port ?? (await freePort());
 		const url = `http://127.0.0.1:${port}`;
 		const logFile = path.join(this.userFolder, `n8n-start-${port}.log`);
 		// N8N_EDITOR_BASE_URL: the editor's origin for CORS/CSRF-style checks and links in emails.
 		const server = { N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_SECURE_COOKIE: 'false', N8N_EDITOR_BASE_URL: url };
 		const env = { ...this.env, ...server, N8N_RUNNERS_BROKER_PORT: String(await freePort()) };
-		this.log(`n8n start on ${url} (log: ${logFile})`);
 		const started = Date.now();
 		const child = start(this.runtime.nodeBin, [this.runtime.n8nMain, 'start'], { cwd: this.userFolder, env, logFile });
-		// Also when n8n dies on its own, so that start() can be called again.
-		void child.done.then(() => (this.server = undefined));
 		const stop = async () => void (await child.stop(10_000));
 		try {
 			// Until n8n has finished starting (migrations, nodes, REST controllers) every path but /healthz answers
@@ -208,30 +179,27 @@ export class N8nInstance {
 			await stop();
 			throw new Error(`${(error as Error).message}\nn8n log (${logFile}), last lines:\n${child.tail(40)}`);
 		}
-		this.log(`n8n is up after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-		this.server = { url, port, logFile, setupOwner: (owner) => setupOwner(url, owner), stop };
-		return this.server;
+		this.log(`n8n start: up on ${url} after ${((Date.now() - started) / 1000).toFixed(1)} s (log: ${logFile})`);
+		this.stopServer = stop;
+		return { url, port, logFile, setupOwner: (owner: OwnerDetails) => setupOwner(url, owner), stop };
 	}
 
 	/** Stops a server still running and removes the user folder. */
 	async cleanup(): Promise<void> {
-		await this.server?.stop();
+		await this.stopServer?.();
 		await fsp.rm(this.userFolder, { recursive: true, force: true });
 	}
 }
 
-/**
- * 2.x: `n8n publish:workflow` (what the editor's Publish button stores); 1.x: `n8n update:workflow --active=true`.
- * Both only change the database (run them before `n8n start` activates it) and exit 0 on failure: their output is read.
- */
+// 2.x: `n8n publish:workflow` (the editor's Publish button), 1.x: `n8n update:workflow --active=true`. Both only change
+// the database (run them before `n8n start`) and exit 0 on failure: their output is read.
 export async function publishWorkflow(instance: N8nInstance, workflowId: string): Promise<void> {
 	const twoX = instance.runtime.n8nVersion.startsWith('2.');
 	const args = twoX ? ['publish:workflow', `--id=${workflowId}`] : ['update:workflow', `--id=${workflowId}`, '--active=true'];
 	const result = await instance.run(args, { env: { N8N_LOG_LEVEL: 'info' } });
 	const output = `${result.stdout}\n${result.stderr}`;
-	const done = twoX ? /Publishing workflow with ID/ : /Activating workflow with ID/;
 	// Both print "Error updating database…" from their catch (the workflow id may itself say "Error").
-	if (result.exitCode !== 0 || !done.test(output) || /Error updating database/i.test(output)) {
+	if (result.exitCode !== 0 || !/(Publishing|Activating) workflow with ID/.test(output) || /Error updating database/i.test(output)) {
 		throw new Error(`n8n ${args.join(' ')} failed (exit ${result.exitCode}):\n${output.trim()}`);
 	}
 }
