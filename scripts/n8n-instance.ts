@@ -48,6 +48,16 @@ async function setupOwner(url: string, owner: OwnerDetails): Promise<AxiosInstan
 	return api;
 }
 
+/** One execution as GET /rest/executions lists it; mode 'trigger' for a schedule, 'error' for an error workflow. */
+export type ExecutionSummary = { id: string; mode: string; status: string };
+
+/** The workflow's stored executions (up to 100), oldest first; 1.123.81 and 2.41.1 alike answer {data: {results}}. */
+export async function listExecutions(api: AxiosInstance, workflowId: string): Promise<ExecutionSummary[]> {
+	const response = await api.get('/rest/executions', { params: { filter: JSON.stringify({ workflowId }), limit: 100 } });
+	const { results } = unwrap<{ results: ExecutionSummary[] }>(response.data);
+	return results.map((execution) => ({ ...execution, id: String(execution.id) })).sort((a, b) => Number(a.id) - Number(b.id));
+}
+
 /** `npm run build` (unless skipped), then `npm pack` into a fresh tmp dir; returns the tarball's path. */
 export async function packPackage(repoRoot: string, opts: { log?: (line: string) => void; skipBuild?: boolean } = {}): Promise<string> {
 	if (!opts.skipBuild) {

@@ -5,12 +5,9 @@
  */
 import type { DemoSetup } from '../demo/setup';
 import { ERROR_WORKFLOW_ID, NIGHTLY_WORKFLOW_ID } from '../demo/workflows';
-import { publishWorkflow, unwrap, type OwnerDetails } from '../n8n-instance';
+import { listExecutions, publishWorkflow, type OwnerDetails } from '../n8n-instance';
 import { until } from '../process';
 import type { ReceivedMail } from './mailbox';
-
-/** One execution as GET /rest/executions lists it; mode 'trigger' for the schedule, 'error' for an error workflow. */
-export type ExecutionSummary = { id: string; mode: string; status: string };
 
 export type NightlyJob = Awaited<ReturnType<typeof startNightlyJob>>;
 
@@ -28,12 +25,8 @@ export async function startNightlyJob({ instance }: DemoSetup, owner: OwnerDetai
 	if (instance.runtime.n8nVersion.startsWith('2.')) await publishWorkflow(instance, ERROR_WORKFLOW_ID);
 	const server = await instance.start();
 	const api = await server.setupOwner(owner);
-	/** Every execution of a workflow so far, oldest first (1.123.81 and 2.41.1 alike answer {data: {results}}). */
-	const executions = async (workflowId: string): Promise<ExecutionSummary[]> => {
-		const response = await api.get('/rest/executions', { params: { filter: JSON.stringify({ workflowId }), limit: 100 } });
-		const { results } = unwrap<{ results: ExecutionSummary[] }>(response.data);
-		return results.map((execution) => ({ ...execution, id: String(execution.id) })).sort((a, b) => Number(a.id) - Number(b.id));
-	};
+	/** Every execution of a workflow so far, oldest first. */
+	const executions = (workflowId: string) => listExecutions(api, workflowId);
 	return {
 		server,
 		executions,

@@ -13,7 +13,7 @@ import { startSandbox } from '../../sandbox/server';
 import { aptInstall } from '../apt';
 import { OWNER, REPO_ROOT } from '../demo/setup';
 import { CREDENTIAL, CUSTOM_NODE_TYPE, SYNC_NODE_NAME, sandboxCredential, type WorkflowJson } from '../demo/workflows';
-import { createUserFolder, packPackage, publishWorkflow, unwrap, type N8nInstance, type N8nRunLike } from '../n8n-instance';
+import { createUserFolder, listExecutions, packPackage, publishWorkflow, unwrap, type N8nInstance, type N8nRunLike } from '../n8n-instance';
 import { ensureRuntime } from '../n8n-runtime';
 import { commandArgv, freePort, isRoot, readTail, runChecked, start, until, type Child, type StartOptions } from '../process';
 import { registerCleanup, stopAll } from './cleanup';
@@ -178,10 +178,7 @@ export async function startQueueCluster({ log, ...options }: { workers: number; 
 			workers,
 			stop: stopAll,
 			/** The ids of the workflow's stored executions (newest first; n8n returns up to 100). */
-			executionIds: async () => {
-				const response = await api.get('/rest/executions', { params: { filter: JSON.stringify({ workflowId: WORKFLOW_ID }), limit: 100 } });
-				return unwrap<{ results: Array<{ id: string | number }> }>(response.data).results.map((execution) => String(execution.id));
-			},
+			executionIds: async () => (await listExecutions(api, WORKFLOW_ID)).map((execution) => execution.id),
 			getExecution: async (id: string) => {
 				const stored = unwrap<{ status: string; mode: string; data: string }>((await api.get(`/rest/executions/${id}`)).data);
 				return { status: stored.status, mode: stored.mode, data: flatted.parse(stored.data) as N8nRunLike['data'] };
